@@ -1,0 +1,55 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Capture input (CLI only): pcap/pcapng through libpcap, decoded down to SIP-carrying payloads. */
+#ifndef SIPLINT_CAPTURE_H
+#define SIPLINT_CAPTURE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "siplint/engine.h"
+
+#define SL_CAP_ERRBUF 512
+
+typedef struct sl_capture sl_capture;
+
+/* Open a pcap or pcapng file; path "-" reads standard input. Returns NULL with a sentence in
+ * errbuf (naming the file) when the file cannot be opened or is not a capture. */
+sl_capture *sl_capture_open(const char *path, char *errbuf);
+/* Same, on an already opened stream (the capture takes ownership and closes it, also when the
+ * open fails). name is used in messages only. */
+sl_capture *sl_capture_open_fp(FILE *fp, const char *name, char *errbuf);
+void sl_capture_close(sl_capture *c);
+
+/* One transport payload that may carry SIP. */
+typedef struct sl_payload {
+    const char *data;   /* valid until the next call to sl_capture_next or close */
+    size_t len;
+    sl_meta meta;       /* frame numbers, time, transport, addresses, flags */
+} sl_payload;
+
+typedef enum sl_cap_rc {
+    SL_CAP_PAYLOAD = 1,  /* *out holds a payload */
+    SL_CAP_EOF = 0,      /* end of capture */
+    SL_CAP_DAMAGED = -1  /* the file is damaged from here on; errbuf names the file and frame.
+                          * Everything returned before stays valid: report it, then stop. */
+} sl_cap_rc;
+
+/* Next payload. Frames that carry nothing of interest (ARP, TCP for now, non-IP) are skipped
+ * and counted. */
+sl_cap_rc sl_capture_next(sl_capture *c, sl_payload *out, char *errbuf);
+
+typedef struct sl_cap_stats {
+    uint64_t packets;        /* frames read */
+    uint64_t bytes;          /* captured bytes read */
+    uint64_t payloads;       /* payloads handed out */
+    uint64_t unsupported_link; /* frames of a link type we do not decode */
+    uint64_t skipped;        /* frames without a UDP payload we decode */
+    /* Added by the capture layer (sub-counts, for a summary that says what was not linted): */
+    uint64_t fragments;      /* of skipped: IP fragments (reassembly is not implemented yet) */
+    uint64_t malformed;      /* of skipped: link/IP/UDP headers that contradict themselves */
+    uint64_t truncated;      /* of payloads: handed out with SL_META_TRUNCATED */
+} sl_cap_stats;
+const sl_cap_stats *sl_capture_stats(const sl_capture *c);
+
+#endif

@@ -1,0 +1,299 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The engine: parse each fed message, run the rule modules, hand findings to the sink. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine_internal.h"
+
+struct sl_engine {
+    sl_config cfg;
+    sl_sink sink;
+    void *user;
+    sl_parser ps;
+    sl_stats stats;
+    /* the message being linted, for sl_emit */
+    const char *msg_base;
+    size_t msg_off;
+};
+
+static const sl_rule_impl *const modules[] = {sl_rules_rfc3261, sl_rules_rfc3428, sl_rules_rfc3327};
+
+sl_engine *sl_engine_new(const sl_config *cfg, sl_sink sink, void *user)
+{
+    sl_engine *e = calloc(1, sizeof *e);
+    if (!e)
+        return NULL;
+    if (cfg)
+        e->cfg = *cfg;
+    else
+        sl_config_default(&e->cfg);
+    e->sink = sink;
+    e->user = user;
+    sl_parser_init(&e->ps);
+    return e;
+}
+
+void sl_engine_free(sl_engine *e)
+{
+    if (!e)
+        return;
+    sl_parser_free(&e->ps);
+    free(e);
+}
+
+const sl_stats *sl_engine_stats(const sl_engine *e)
+{
+    return &e->stats;
+}
+
+/* FNV-1a, 64 bits. */
+static uint64_t fnv(uint64_t h, const void *p, size_t n)
+{
+    const unsigned char *b = p;
+    for (size_t i = 0; i < n; i++) {
+        h ^= b[i];
+        h *= 0x100000001b3ULL;
+    }
+    return h;
+}
+
+/* Effective severity: a configured severity that differs from the table's replaces the rule's
+ * natural one; otherwise the rule decides (some rules report a milder case as a warning). */
+static sl_severity effective(const sl_engine *e, sl_rule_id r, sl_severity natural)
+{
+    sl_severity conf = e->cfg.severity[r];
+    if (conf == SL_SEV_NONE)
+        return SL_SEV_NONE;
+    return conf != sl_rule_at(r)->severity ? conf : natural;
+}
+
+static void deliver(sl_engine *e, sl_finding *f)
+{
+    e->stats.findings[f->severity]++;
+    e->stats.by_rule[f->rule->sym]++;
+    if (e->sink)
+        e->sink(f, e->user);
+}
+
+/* The header row that contains offset off, for the fingerprint. */
+static sl_span row_name_at(const sl_msg *m, size_t off)
+{
+    for (size_t i = 0; i < m->n_hdrs; i++)
+        if (off >= m->hdrs[i].offset && off < (size_t)m->hdrs[i].offset + m->hdrs[i].row_len + 2)
+            return m->hdrs[i].name;
+    sl_span none = {"", 0};
+    return none;
+}
+
+void sl_emit(sl_ctx *c, sl_rule_id rule, sl_severity sev, size_t off, size_t len, const char *fmt, ...)
+{
+    sl_severity s = effective(c->e, rule, sev);
+    if (s == SL_SEV_NONE)
+        return;
+    char text[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(text, sizeof text, fmt, ap);
+    va_end(ap);
+
+    const sl_msg *m = c->m;
+    sl_finding f;
+    memset(&f, 0, sizeof f);
+    f.rule = sl_rule_at(rule);
+    f.severity = s;
+    f.message = text;
+    f.frame = c->meta->frame_last;
+    f.msg_offset = c->e->msg_off;
+    f.offset = off;
+    f.length = len;
+    f.msg_len = m->len;
+    f.call_id = c->call_id;
+    f.cseq = c->cseq_ok ? c->cseq.num : 0;
+    f.cseq_method = c->cseq_ok ? c->cseq.method : (sl_span){"", 0};
+    const char *eol = memchr(m->base, '\n', m->avail);
+    size_t sl = eol ? (size_t)(eol - m->base) : m->avail;
+    if (sl && m->base[sl - 1] == '\r')
+        sl--;
+    f.start_line = (sl_span){m->base, sl};
+    f.meta = c->meta;
+
+    /* The fingerprint names the violation, not where the capture happened to hold it: rule,
+     * Call-ID, CSeq, the method or status, and the header concerned. */
+    uint64_t h = 0xcbf29ce484222325ULL;
+    h = fnv(h, f.rule->id, strlen(f.rule->id) + 1);
+    h = fnv(h, f.call_id.p, f.call_id.len);
+    h = fnv(h, &f.cseq, sizeof f.cseq);
+    h = fnv(h, f.cseq_method.p, f.cseq_method.len);
+    if (m->is_request)
+        h = fnv(h, m->method.p, m->method.len);
+    else
+        h = fnv(h, &m->status, sizeof m->status);
+    sl_span rn = row_name_at(m, off);
+    for (size_t i = 0; i < rn.len; i++) {
+        unsigned char ch = (unsigned char)rn.p[i];
+        ch = (ch >= 'A' && ch <= 'Z') ? (unsigned char)(ch + 32) : ch;
+        h = fnv(h, &ch, 1);
+    }
+    f.fingerprint = h;
+    deliver(c->e, &f);
+}
+
+void sl_engine_report(sl_engine *e, sl_rule_id rule, const sl_meta *meta, const char *fmt, ...)
+{
+    sl_severity s = effective(e, rule, sl_rule_at(rule)->severity);
+    if (s == SL_SEV_NONE)
+        return;
+    char text[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(text, sizeof text, fmt, ap);
+    va_end(ap);
+    sl_finding f;
+    memset(&f, 0, sizeof f);
+    f.rule = sl_rule_at(rule);
+    f.severity = s;
+    f.message = text;
+    f.frame = meta->frame_last;
+    f.call_id = (sl_span){"", 0};
+    f.cseq_method = (sl_span){"", 0};
+    f.start_line = (sl_span){"", 0};
+    f.meta = meta;
+    uint64_t h = 0xcbf29ce484222325ULL;
+    h = fnv(h, f.rule->id, strlen(f.rule->id) + 1);
+    h = fnv(h, text, strlen(text));
+    f.fingerprint = h;
+    deliver(e, &f);
+}
+
+const char *sl_show(sl_ctx *c, sl_span s, size_t max)
+{
+    char *out = c->show[c->show_next++ % 4];
+    size_t cap = sizeof c->show[0] - 8, o = 0;
+    if (max > cap)
+        max = cap;
+    static const char hex[] = "0123456789abcdef";
+    for (size_t i = 0; i < s.len; i++) {
+        unsigned char ch = (unsigned char)s.p[i];
+        if (o + 4 > max) {
+            memcpy(out + o, "...", 3);
+            o += 3;
+            break;
+        }
+        if (ch >= 0x20 && ch < 0x7f && ch != '\\') {
+            out[o++] = (char)ch;
+        } else if (ch == '\r' || ch == '\n' || ch == '\t') {
+            out[o++] = ' '; /* a folded line reads as the one SP it stands for */
+        } else {
+            out[o++] = '\\';
+            out[o++] = 'x';
+            out[o++] = hex[ch >> 4];
+            out[o++] = hex[ch & 15];
+        }
+    }
+    out[o] = 0;
+    return out;
+}
+
+const char *sl_thousands(sl_ctx *c, uint64_t v)
+{
+    char digits[32];
+    int n = snprintf(digits, sizeof digits, "%llu", (unsigned long long)v);
+    char *out = c->show[c->show_next++ % 4];
+    size_t o = 0;
+    for (int i = 0; i < n; i++) {
+        if (i > 0 && (n - i) % 3 == 0)
+            out[o++] = ',';
+        out[o++] = digits[i];
+    }
+    out[o] = 0;
+    return out;
+}
+
+/* A datagram that is not a SIP start line but whose first line is a well-known SIP header is
+ * SIP with its start line missing (e.g. a stack that lost it), not another protocol. */
+static int headers_without_start_line(const char *buf, size_t len)
+{
+    size_t n = 0;
+    while (n < len && n < 64 && buf[n] != ':' && buf[n] != '\n' && buf[n] != ' ' && buf[n] != '\t')
+        n++;
+    size_t c = n;
+    while (c < len && (buf[c] == ' ' || buf[c] == '\t'))
+        c++;
+    if (c >= len || buf[c] != ':')
+        return 0;
+    switch (sl_hdr_lookup(buf, n)) {
+    case SL_H_VIA: case SL_H_FROM: case SL_H_TO: case SL_H_CALL_ID: case SL_H_CSEQ:
+    case SL_H_CONTACT: case SL_H_MAX_FORWARDS:
+        return n > 1; /* compact letters alone are too weak a signal */
+    default:
+        return 0;
+    }
+}
+
+sl_feed_rc sl_engine_feed(sl_engine *e, const char *buf, size_t len, const sl_meta *meta,
+                          size_t *out_len)
+{
+    if (out_len)
+        *out_len = 0;
+    if (meta->flags & SL_META_TRUNCATED) {
+        if (!sl_looks_like_sip(buf, len) && !headers_without_start_line(buf, len))
+            return SL_FEED_NOT_SIP;
+        e->stats.messages++;
+        sl_engine_report(e, SL_R_CAP_TRUNCATED, meta,
+                         "the capture holds only %zu bytes of this SIP message (snap length); it "
+                         "was not linted", len);
+        return SL_FEED_LINTED;
+    }
+    sl_frame_mode mode = sl_transport_is_stream(meta->transport) ? SL_FRAME_STREAM : SL_FRAME_DATAGRAM;
+    sl_msg m;
+    sl_parse_rc rc = sl_parse(&e->ps, buf, len, mode, &m);
+    if (rc == SL_PARSE_NOMEM)
+        return SL_FEED_NOMEM;
+    if (rc == SL_PARSE_NOT_SIP) {
+        if (!headers_without_start_line(buf, len))
+            return SL_FEED_NOT_SIP;
+        e->stats.messages++;
+        sl_ctx c;
+        memset(&c, 0, sizeof c);
+        c.e = e;
+        c.m = &m;
+        c.meta = meta;
+        c.cfg = &e->cfg;
+        m.len = len;
+        sl_emit(&c, SL_R_SIP_PARSE, SL_SEV_ERROR, 0, 0,
+                "SIP headers without a start line (no request line or status line)");
+        if (out_len)
+            *out_len = len;
+        return SL_FEED_LINTED;
+    }
+    e->stats.messages++;
+    if (m.is_request)
+        e->stats.requests++;
+    else
+        e->stats.responses++;
+    if (out_len)
+        *out_len = m.len;
+
+    sl_ctx c;
+    c.e = e;
+    c.m = &m;
+    c.meta = meta;
+    c.cfg = &e->cfg;
+    c.parse_reports = 0;
+    c.show_next = 0;
+    const char *what;
+    const sl_header *cs = sl_msg_hdr(&m, SL_H_CSEQ);
+    c.cseq_ok = cs && sl_cseq_parse(cs->value, &c.cseq, &what) == 0;
+    const sl_header *ci = sl_msg_hdr(&m, SL_H_CALL_ID);
+    c.call_id = ci ? ci->value : (sl_span){"", 0};
+    e->msg_base = buf;
+    e->msg_off = 0;
+
+    for (size_t k = 0; k < sizeof modules / sizeof modules[0]; k++)
+        for (const sl_rule_impl *r = modules[k]; r->fn; r++)
+            if (e->cfg.severity[r->rule] != SL_SEV_NONE)
+                r->fn(&c);
+    return SL_FEED_LINTED;
+}

@@ -1,0 +1,61 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Engine internals shared with the rule files: the per-message context and how rules report. */
+#ifndef SIPLINT_ENGINE_INTERNAL_H
+#define SIPLINT_ENGINE_INTERNAL_H
+
+#include "siplint/engine.h"
+#include "siplint/sip.h"
+
+/* Everything a message rule may read. */
+typedef struct sl_ctx {
+    struct sl_engine *e;
+    const sl_msg *m;
+    const sl_meta *meta;
+    const sl_config *cfg;
+    int cseq_ok;             /* CSeq parsed */
+    sl_cseq cseq;
+    sl_span call_id;
+    unsigned parse_reports;  /* SIP-PARSE findings emitted for this message */
+    char show[4][192];       /* scratch for sl_show */
+    unsigned show_next;
+} sl_ctx;
+
+/* A message rule: reads ctx->m, reports through sl_emit. */
+typedef void (*sl_rule_fn)(sl_ctx *c);
+typedef struct sl_rule_impl {
+    sl_rule_id rule;
+    sl_rule_fn fn;
+} sl_rule_impl;
+
+/* Rule modules, one per RFC family (lint/rules/). Each array ends with {SL_RULE__COUNT, NULL}. */
+extern const sl_rule_impl sl_rules_rfc3261[];
+extern const sl_rule_impl sl_rules_rfc3428[];
+extern const sl_rule_impl sl_rules_rfc3327[];
+
+/* Report a finding of rule at [off, off+len) of the message with the rule's natural severity
+ * sev (the configuration may override it). */
+void sl_emit(sl_ctx *c, sl_rule_id rule, sl_severity sev, size_t off, size_t len, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 6, 7)))
+#endif
+    ;
+
+/* A printable, length-capped copy of s (control and non-ASCII bytes escaped as \xNN), valid
+ * until four more calls. */
+const char *sl_show(sl_ctx *c, sl_span s, size_t max);
+/* "1,512" */
+const char *sl_thousands(sl_ctx *c, uint64_t v);
+
+static inline int sl_is_method(const sl_msg *m, const char *method)
+{
+    return m->is_request && sl_span_eq(m->method, method);
+}
+/* The method a message concerns: the request method, or a response's CSeq method. */
+static inline int sl_concerns(const sl_ctx *c, const char *method)
+{
+    if (c->m->is_request)
+        return sl_span_eq(c->m->method, method);
+    return c->cseq_ok && sl_span_eq(c->cseq.method, method);
+}
+
+#endif

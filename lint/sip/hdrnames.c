@@ -1,0 +1,101 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Header names: canonical long forms, compact forms (RFC 3261 §7.3.3, IANA registry), lookup. */
+#include <string.h>
+
+#include "siplint/sip.h"
+#include "sip_internal.h"
+
+static const char *const long_names[SL_H__COUNT] = {
+    [SL_H_OTHER] = "",
+    [SL_H_ACCEPT] = "Accept",
+    [SL_H_ACCEPT_CONTACT] = "Accept-Contact",
+    [SL_H_ACCEPT_ENCODING] = "Accept-Encoding",
+    [SL_H_ACCEPT_LANGUAGE] = "Accept-Language",
+    [SL_H_ALLOW] = "Allow",
+    [SL_H_ALLOW_EVENTS] = "Allow-Events",
+    [SL_H_AUTHORIZATION] = "Authorization",
+    [SL_H_CALL_ID] = "Call-ID",
+    [SL_H_CONTACT] = "Contact",
+    [SL_H_CONTENT_DISPOSITION] = "Content-Disposition",
+    [SL_H_CONTENT_ENCODING] = "Content-Encoding",
+    [SL_H_CONTENT_LENGTH] = "Content-Length",
+    [SL_H_CONTENT_TRANSFER_ENCODING] = "Content-Transfer-Encoding",
+    [SL_H_CONTENT_TYPE] = "Content-Type",
+    [SL_H_CSEQ] = "CSeq",
+    [SL_H_DATE] = "Date",
+    [SL_H_EVENT] = "Event",
+    [SL_H_EXPIRES] = "Expires",
+    [SL_H_FROM] = "From",
+    [SL_H_IDENTITY] = "Identity",
+    [SL_H_IDENTITY_INFO] = "Identity-Info",
+    [SL_H_MAX_FORWARDS] = "Max-Forwards",
+    [SL_H_MIN_EXPIRES] = "Min-Expires",
+    [SL_H_PATH] = "Path",
+    [SL_H_PROXY_AUTHENTICATE] = "Proxy-Authenticate",
+    [SL_H_PROXY_AUTHORIZATION] = "Proxy-Authorization",
+    [SL_H_PROXY_REQUIRE] = "Proxy-Require",
+    [SL_H_RECORD_ROUTE] = "Record-Route",
+    [SL_H_REFER_TO] = "Refer-To",
+    [SL_H_REFERRED_BY] = "Referred-By",
+    [SL_H_REJECT_CONTACT] = "Reject-Contact",
+    [SL_H_REQUEST_DISPOSITION] = "Request-Disposition",
+    [SL_H_REQUIRE] = "Require",
+    [SL_H_RETRY_AFTER] = "Retry-After",
+    [SL_H_ROUTE] = "Route",
+    [SL_H_SERVICE_ROUTE] = "Service-Route",
+    [SL_H_SESSION_EXPIRES] = "Session-Expires",
+    [SL_H_SUBJECT] = "Subject",
+    [SL_H_SUPPORTED] = "Supported",
+    [SL_H_TO] = "To",
+    [SL_H_UNSUPPORTED] = "Unsupported",
+    [SL_H_USER_AGENT] = "User-Agent",
+    [SL_H_VIA] = "Via",
+    [SL_H_WARNING] = "Warning",
+    [SL_H_WWW_AUTHENTICATE] = "WWW-Authenticate",
+};
+
+/* Compact forms: RFC 3261 §7.3.3 (i m e l c f s k t v) and the IANA SIP header registry
+ * (o u r b x a j d y n). Letters are case-insensitive. */
+static const unsigned char compact[26] = {
+    ['a' - 'a'] = SL_H_ACCEPT_CONTACT,  ['b' - 'a'] = SL_H_REFERRED_BY,
+    ['c' - 'a'] = SL_H_CONTENT_TYPE,    ['d' - 'a'] = SL_H_REQUEST_DISPOSITION,
+    ['e' - 'a'] = SL_H_CONTENT_ENCODING, ['f' - 'a'] = SL_H_FROM,
+    ['i' - 'a'] = SL_H_CALL_ID,         ['j' - 'a'] = SL_H_REJECT_CONTACT,
+    ['k' - 'a'] = SL_H_SUPPORTED,       ['l' - 'a'] = SL_H_CONTENT_LENGTH,
+    ['m' - 'a'] = SL_H_CONTACT,         ['n' - 'a'] = SL_H_IDENTITY_INFO,
+    ['o' - 'a'] = SL_H_EVENT,           ['r' - 'a'] = SL_H_REFER_TO,
+    ['s' - 'a'] = SL_H_SUBJECT,         ['t' - 'a'] = SL_H_TO,
+    ['u' - 'a'] = SL_H_ALLOW_EVENTS,    ['v' - 'a'] = SL_H_VIA,
+    ['x' - 'a'] = SL_H_SESSION_EXPIRES, ['y' - 'a'] = SL_H_IDENTITY,
+};
+
+const char *sl_hdr_name(sl_hdr_id id)
+{
+    return (unsigned)id < SL_H__COUNT ? long_names[id] : "";
+}
+
+static int name_ieq(const char *a, const char *lit, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (sl_lower((unsigned char)a[i]) != sl_lower((unsigned char)lit[i]))
+            return 0;
+    return 1;
+}
+
+sl_hdr_id sl_hdr_lookup(const char *name, size_t len)
+{
+    if (len == 0)
+        return SL_H_OTHER;
+    unsigned char c0 = sl_lower((unsigned char)name[0]);
+    if (len == 1)
+        return (c0 >= 'a' && c0 <= 'z') ? (sl_hdr_id)compact[c0 - 'a'] : SL_H_OTHER;
+    /* Cheap filters first (length, first letter); the full compare runs on few candidates. */
+    for (unsigned id = 1; id < SL_H__COUNT; id++) {
+        const char *ln = long_names[id];
+        if (sl_lower((unsigned char)ln[0]) != c0 || strlen(ln) != len)
+            continue;
+        if (name_ieq(name, ln, len))
+            return (sl_hdr_id)id;
+    }
+    return SL_H_OTHER;
+}

@@ -1,0 +1,432 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Message parser: start line, header index, body by Content-Length; stream framing. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "siplint/sip.h"
+#include "sip_internal.h"
+
+void sl_parser_init(sl_parser *ps)
+{
+    ps->rows = NULL;
+    ps->cap = 0;
+}
+
+void sl_parser_free(sl_parser *ps)
+{
+    free(ps->rows);
+    ps->rows = NULL;
+    ps->cap = 0;
+}
+
+static void add_issue(sl_msg *m, sl_issue_code code, sl_hdr_id hdr, size_t off, size_t len,
+                      const char *what)
+{
+    m->n_issues_total++;
+    if (m->n_issues >= SL_MAX_ISSUES)
+        return;
+    sl_issue *is = &m->issues[m->n_issues++];
+    is->code = (uint16_t)code;
+    is->hdr = (uint16_t)hdr;
+    is->offset = (uint32_t)off;
+    is->len = (uint32_t)len;
+    is->what = what;
+}
+
+/* "SIP/" followed by a digit, case-insensitive (the version is compared case-insensitively on
+ * receipt, RFC 3261 §7.1). */
+static int is_version_at(const char *p, size_t n)
+{
+    return n >= 5 && sl_lower((unsigned char)p[0]) == 's' && sl_lower((unsigned char)p[1]) == 'i' &&
+           sl_lower((unsigned char)p[2]) == 'p' && p[3] == '/' && sl_is_digit((unsigned char)p[4]);
+}
+
+/* Length of the first line (up to, not including, LF or CRLF); *eol = bytes of line end. */
+static size_t line_len(const char *p, size_t n, size_t *eol)
+{
+    const char *lf = memchr(p, '\n', n);
+    if (!lf) {
+        *eol = 0;
+        return n;
+    }
+    size_t l = (size_t)(lf - p);
+    if (l > 0 && p[l - 1] == '\r') {
+        *eol = 2;
+        return l - 1;
+    }
+    *eol = 1;
+    return l;
+}
+
+int sl_looks_like_sip(const char *buf, size_t len)
+{
+    size_t eol;
+    size_t l = line_len(buf, len, &eol);
+    if (l < 8)
+        return 0;
+    if (is_version_at(buf, l))
+        return 1; /* status line */
+    /* Request line: method token, SP, ..., SP "SIP/" digit at the end (trailing blanks allowed,
+     * so that a malformed line is still recognised and reported). */
+    size_t i = 0;
+    while (i < l && sl_is_token((unsigned char)buf[i]))
+        i++;
+    if (i == 0 || i == l || buf[i] != ' ')
+        return 0;
+    size_t e = l;
+    while (e > i && (buf[e - 1] == ' ' || buf[e - 1] == '\t'))
+        e--;
+    while (e > i && buf[e - 1] != ' ' && buf[e - 1] != '\t')
+        e--;
+    return e > i + 1 && is_version_at(buf + e, l - e);
+}
+
+static void parse_request_line(sl_msg *m, const char *p, size_t l)
+{
+    size_t i = 0;
+    while (i < l && sl_is_token((unsigned char)p[i]))
+        i++;
+    m->method = sl_mkspan(p, i);
+    /* The version is the last blank-separated word; what lies between is the Request-URI. */
+    size_t e = l;
+    if (e > 0 && (p[e - 1] == ' ' || p[e - 1] == '\t')) {
+        add_issue(m, SL_PI_START_LINE, SL_H_OTHER, e - 1, 1,
+                  "whitespace at the end of the request line (RFC 3261 §7.1, RFC 4475 trws)");
+        while (e > i && (p[e - 1] == ' ' || p[e - 1] == '\t'))
+            e--;
+    }
+    size_t v = e;
+    while (v > i && p[v - 1] != ' ' && p[v - 1] != '\t')
+        v--;
+    m->version = sl_mkspan(p + v, e - v);
+    size_t us = i, ue = v;
+    /* exactly one SP between the elements (RFC 4475 lwsstart) */
+    if (us < l && p[us] == ' ')
+        us++;
+    if (ue > us && p[ue - 1] == ' ')
+        ue--;
+    if ((us < ue && (p[us] == ' ' || p[us] == '\t')) || (ue > us && (p[ue - 1] == ' ' || p[ue - 1] == '\t')) ||
+        (i < l && p[i] == '\t')) {
+        add_issue(m, SL_PI_START_LINE, SL_H_OTHER, i, v - i,
+                  "the request line elements are not separated by exactly one SP (RFC 3261 §7.1, "
+                  "RFC 4475 lwsstart)");
+        while (us < ue && (p[us] == ' ' || p[us] == '\t'))
+            us++;
+        while (ue > us && (p[ue - 1] == ' ' || p[ue - 1] == '\t'))
+            ue--;
+    }
+    m->ruri = sl_mkspan(p + us, ue - us);
+    if (m->ruri.len == 0) {
+        add_issue(m, SL_PI_START_LINE, SL_H_OTHER, 0, l, "request line without a Request-URI");
+        return;
+    }
+    const char *what = NULL;
+    size_t at = 0;
+    if (sl_uri_check(m->ruri, 1, &what, &at) != 0)
+        add_issue(m, SL_PI_REQUEST_URI, SL_H_OTHER, us + at, 1, what);
+}
+
+static void parse_status_line(sl_msg *m, const char *p, size_t l)
+{
+    size_t i = 0;
+    while (i < l && p[i] != ' ')
+        i++;
+    m->version = sl_mkspan(p, i);
+    if (i == l) {
+        add_issue(m, SL_PI_STATUS_CODE, SL_H_OTHER, 0, l, "status line without a status code");
+        return;
+    }
+    size_t cs = i + 1, ce = cs;
+    while (ce < l && sl_is_digit((unsigned char)p[ce]))
+        ce++;
+    if (ce - cs != 3 || (ce < l && p[ce] != ' ') || p[cs] < '1' || p[cs] > '6') {
+        size_t e = ce;
+        while (e < l && p[e] != ' ')
+            e++;
+        add_issue(m, SL_PI_STATUS_CODE, SL_H_OTHER, cs, e - cs,
+                  "the status code is not three digits from 100 to 699 (RFC 3261 §7.2, RFC 4475 "
+                  "bigcode)");
+        return;
+    }
+    m->status = (unsigned)((p[cs] - '0') * 100 + (p[cs + 1] - '0') * 10 + (p[cs + 2] - '0'));
+    if (ce == l) {
+        /* Status-Line = SIP-Version SP Status-Code SP Reason-Phrase: the second SP is mandatory
+         * even when the reason phrase is empty (RFC 4475 §3.1.1.13). */
+        add_issue(m, SL_PI_START_LINE, SL_H_OTHER, ce, 0,
+                  "no SP after the status code (it is required even before an empty reason phrase)");
+        m->reason = sl_mkspan(p + l, 0);
+        return;
+    }
+    m->reason = sl_mkspan(p + ce + 1, l - ce - 1);
+}
+
+static int grow(sl_parser *ps)
+{
+    size_t ncap = ps->cap ? ps->cap * 2 : 64;
+    if (ncap > UINT16_MAX + 1u)
+        return -1;
+    sl_header *n = realloc(ps->rows, ncap * sizeof *n);
+    if (!n)
+        return -1;
+    ps->rows = n;
+    ps->cap = ncap;
+    return 0;
+}
+
+sl_parse_rc sl_parse(sl_parser *ps, const char *buf, size_t len, sl_frame_mode mode, sl_msg *m)
+{
+    memset(m, 0, offsetof(sl_msg, issues));
+    m->n_issues = 0;
+    m->n_issues_total = 0;
+    m->base = buf;
+    m->avail = len;
+    m->content_length = -1;
+    m->hdrs = ps->rows;
+    if (!sl_looks_like_sip(buf, len))
+        return SL_PARSE_NOT_SIP;
+    if (len > UINT32_MAX) {
+        add_issue(m, SL_PI_START_LINE, SL_H_OTHER, 0, 0, "message larger than 4 GiB");
+        return SL_PARSE_ERROR;
+    }
+
+    size_t eol;
+    size_t l = line_len(buf, len, &eol);
+    m->is_request = !is_version_at(buf, l);
+    if (eol == 1)
+        m->lf_only = 1;
+    if (memchr(buf, '\r', l))
+        add_issue(m, SL_PI_BARE_CR, SL_H_OTHER, (size_t)((const char *)memchr(buf, '\r', l) - buf),
+                  1, "CR not followed by LF in the start line");
+    if (m->is_request)
+        parse_request_line(m, buf, l);
+    else
+        parse_status_line(m, buf, l);
+
+    size_t i = l + eol;
+    int ended = 0;
+    sl_header *cur = NULL;
+    while (i < len && eol) {
+        size_t rl = line_len(buf + i, len - i, &eol);
+        const char *row = buf + i;
+        if (eol == 1)
+            m->lf_only = 1;
+        if (rl == 0 && eol) { /* the empty line */
+            i += eol;
+            ended = 1;
+            break;
+        }
+        if (memchr(row, '\r', rl))
+            add_issue(m, SL_PI_BARE_CR, SL_H_OTHER, (size_t)((const char *)memchr(row, '\r', rl) - buf),
+                      1, "CR not followed by LF in the header section");
+        if (row[0] == ' ' || row[0] == '\t') {
+            /* folded continuation of the previous row (RFC 3261 §7.3.1) */
+            if (!cur) {
+                add_issue(m, SL_PI_HEADER_NO_COLON, SL_H_OTHER, i, rl,
+                          "continuation line before the first header");
+            } else {
+                size_t e = rl;
+                while (e > 0 && (row[e - 1] == ' ' || row[e - 1] == '\t'))
+                    e--;
+                if (e > 0) {
+                    size_t vstart = (size_t)(cur->value.p - buf);
+                    if (cur->value.len == 0) /* value begins on the continuation line */
+                        vstart = sl_skip_lws(buf, i, i + rl);
+                    cur->value = sl_mkspan(buf + vstart, i + e - vstart);
+                }
+                cur->row_len = (uint32_t)(i + rl - cur->offset);
+            }
+            i += rl + eol;
+            continue;
+        }
+        size_t n = 0;
+        while (n < rl && sl_is_token((unsigned char)row[n]))
+            n++;
+        size_t c = n;
+        while (c < rl && (row[c] == ' ' || row[c] == '\t'))
+            c++;
+        if (n == 0 || c == rl || row[c] != ':') {
+            add_issue(m, n == 0 ? SL_PI_HEADER_NO_COLON : SL_PI_HEADER_NAME, SL_H_OTHER, i, rl,
+                      n == 0 ? "header line without a header name"
+                             : (c == rl ? "header line without a colon"
+                                        : "header name contains a character that is not a token character"));
+            cur = NULL;
+            i += rl + eol;
+            continue;
+        }
+        if (m->n_hdrs == ps->cap && grow(ps) != 0) {
+            add_issue(m, SL_PI_HEADER_NAME, SL_H_OTHER, i, rl, "too many header rows (65536 or more)");
+            return ps->cap ? SL_PARSE_ERROR : SL_PARSE_NOMEM;
+        }
+        m->hdrs = ps->rows;
+        cur = &ps->rows[m->n_hdrs++];
+        cur->name = sl_mkspan(row, n);
+        cur->id = (uint16_t)sl_hdr_lookup(row, n);
+        cur->offset = (uint32_t)i;
+        cur->row_len = (uint32_t)rl;
+        size_t vs = c + 1;
+        while (vs < rl && (row[vs] == ' ' || row[vs] == '\t'))
+            vs++;
+        size_t ve = rl;
+        while (ve > vs && (row[ve - 1] == ' ' || row[ve - 1] == '\t'))
+            ve--;
+        cur->value = sl_mkspan(row + vs, ve - vs);
+        if (m->count[cur->id] < UINT16_MAX) {
+            if (m->count[cur->id]++ == 0)
+                m->first[cur->id] = (uint16_t)m->n_hdrs;
+        }
+        i += rl + eol;
+    }
+    if (m->lf_only)
+        add_issue(m, SL_PI_LF_ONLY, SL_H_OTHER, 0, 0,
+                  "lines end in LF instead of CRLF (tolerated; RFC 3261 §7 requires CRLF)");
+    if (!ended) {
+        add_issue(m, SL_PI_NO_END_OF_HEADERS, SL_H_OTHER, len, 0,
+                  "the header section is not terminated by an empty line");
+        i = len;
+    }
+    m->hdr_end = i;
+
+    /* Content-Length (RFC 3261 §20.14); the first row counts, repeats are SIP-SINGLETON's. */
+    const sl_header *cl = sl_msg_hdr(m, SL_H_CONTENT_LENGTH);
+    if (cl) {
+        uint64_t v;
+        int rc = sl_uint_parse(cl->value, UINT32_MAX, &v);
+        if (rc == 0) {
+            m->content_length = (int64_t)v;
+        } else {
+            m->content_length = -2;
+            add_issue(m, SL_PI_CONTENT_LENGTH, SL_H_CONTENT_LENGTH, cl->offset, cl->row_len,
+                      rc == -2 ? "Content-Length is larger than 2^32-1"
+                               : "Content-Length is not a non-negative decimal number (RFC 4475 ncl)");
+        }
+    }
+    size_t rest = len - m->hdr_end;
+    if (m->content_length >= 0) {
+        if ((uint64_t)m->content_length > rest) {
+            m->cl_short = 1;
+            m->body = sl_mkspan(buf + m->hdr_end, rest);
+        } else {
+            m->body = sl_mkspan(buf + m->hdr_end, (size_t)m->content_length);
+            if (mode == SL_FRAME_DATAGRAM)
+                m->trailing = rest - (size_t)m->content_length;
+        }
+    } else if (mode == SL_FRAME_DATAGRAM) {
+        /* no usable Content-Length on a datagram: the body runs to its end (RFC 3261 §18.3) */
+        m->body = sl_mkspan(buf + m->hdr_end, rest);
+    } else {
+        m->body = sl_mkspan(buf + m->hdr_end, 0);
+    }
+    m->len = m->hdr_end + m->body.len;
+    return SL_PARSE_OK;
+}
+
+const sl_header *sl_msg_hdr(const sl_msg *m, sl_hdr_id id)
+{
+    if ((unsigned)id >= SL_H__COUNT || id == SL_H_OTHER || !m->first[id])
+        return NULL;
+    return &m->hdrs[m->first[id] - 1];
+}
+
+static int span_ieq_span(sl_span a, sl_span b)
+{
+    if (a.len != b.len)
+        return 0;
+    for (size_t i = 0; i < a.len; i++)
+        if (sl_lower((unsigned char)a.p[i]) != sl_lower((unsigned char)b.p[i]))
+            return 0;
+    return 1;
+}
+
+const sl_header *sl_msg_hdr_next(const sl_msg *m, const sl_header *h)
+{
+    for (size_t k = (size_t)(h - m->hdrs) + 1; k < m->n_hdrs; k++) {
+        if (m->hdrs[k].id != h->id)
+            continue;
+        if (h->id == SL_H_OTHER && !span_ieq_span(m->hdrs[k].name, h->name))
+            continue;
+        return &m->hdrs[k];
+    }
+    return NULL;
+}
+
+/* Stream framing (RFC 3261 §18.3): leading CRLFs are keep-alives (§7.5, RFC 5626); the header
+ * section ends at the first empty line; Content-Length is mandatory and gives the body. */
+sl_frame_rc sl_frame_stream(const char *buf, size_t len, size_t *start, size_t *msg_len,
+                            const char **reason)
+{
+    size_t s = 0;
+    while (s < len && (buf[s] == '\r' || buf[s] == '\n'))
+        s++;
+    *start = s;
+    *msg_len = 0;
+    *reason = NULL;
+    if (s == len)
+        return SL_FRAME_NEED_MORE;
+    const char *p = buf + s;
+    size_t n = len - s;
+    const char *lf = memchr(p, '\n', n);
+    if (!lf)
+        return SL_FRAME_NEED_MORE;
+    if (!sl_looks_like_sip(p, n)) {
+        *reason = "no SIP start line";
+        return SL_FRAME_BROKEN;
+    }
+    /* find the empty line: "\n\r\n" or "\n\n" */
+    size_t i = (size_t)(lf - p) + 1;
+    size_t hdr_end = 0;
+    while (i < n) {
+        if (p[i] == '\n') {
+            hdr_end = i + 1;
+            break;
+        }
+        if (p[i] == '\r' && i + 1 < n && p[i + 1] == '\n') {
+            hdr_end = i + 2;
+            break;
+        }
+        if (p[i] == '\r' && i + 1 == n)
+            return SL_FRAME_NEED_MORE;
+        const char *nl = memchr(p + i, '\n', n - i);
+        if (!nl)
+            return SL_FRAME_NEED_MORE;
+        i = (size_t)(nl - p) + 1;
+    }
+    if (!hdr_end)
+        return SL_FRAME_NEED_MORE;
+    /* Content-Length or l, at the start of a line, in the header section */
+    int64_t cl = -1;
+    for (size_t k = 0; k < hdr_end;) {
+        const char *row = p + k;
+        const char *nl = memchr(row, '\n', hdr_end - k);
+        size_t rl = nl ? (size_t)(nl - row) : hdr_end - k;
+        size_t nn = 0;
+        while (nn < rl && sl_is_token((unsigned char)row[nn]))
+            nn++;
+        if (k > 0 && sl_hdr_lookup(row, nn) == SL_H_CONTENT_LENGTH) {
+            size_t c = nn;
+            while (c < rl && (row[c] == ' ' || row[c] == '\t'))
+                c++;
+            if (c < rl && row[c] == ':') {
+                sl_span v = sl_span_trim(sl_mkspan(row + c + 1, rl - c - 1));
+                uint64_t x;
+                if (sl_uint_parse(v, UINT32_MAX, &x) != 0) {
+                    *reason = "Content-Length is not a valid number";
+                    return SL_FRAME_BROKEN;
+                }
+                if (cl >= 0 && (uint64_t)cl != x) {
+                    *reason = "several Content-Length values disagree";
+                    return SL_FRAME_BROKEN;
+                }
+                cl = (int64_t)x;
+            }
+        }
+        k += rl + 1;
+    }
+    if (cl < 0) {
+        *reason = "no Content-Length on a stream transport";
+        return SL_FRAME_BROKEN;
+    }
+    if ((uint64_t)cl > n - hdr_end)
+        return SL_FRAME_NEED_MORE;
+    *msg_len = hdr_end + (size_t)cl;
+    return SL_FRAME_COMPLETE;
+}

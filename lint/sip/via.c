@@ -1,0 +1,110 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Via (RFC 3261 §20.42, §25.1): sent-protocol, sent-by and parameters. */
+#include <string.h>
+
+#include "siplint/sip.h"
+#include "sip_internal.h"
+
+static size_t token_at(const char *p, size_t i, size_t n)
+{
+    while (i < n && sl_is_token((unsigned char)p[i]))
+        i++;
+    return i;
+}
+
+int sl_via_parse(sl_span e, sl_via *v, const char **what, size_t *err_at)
+{
+    memset(v, 0, sizeof *v);
+    const char *p = e.p;
+    size_t n = e.len, i = 0, s;
+    /* sent-protocol = protocol-name SLASH protocol-version SLASH transport; LWS around '/' */
+    s = i;
+    i = token_at(p, i, n);
+    if (i == s) {
+        *what = "Via without a protocol name";
+        *err_at = s;
+        return -1;
+    }
+    size_t ps = s;
+    for (int part = 0; part < 2; part++) {
+        i = sl_skip_lws(p, i, n);
+        if (i >= n || p[i] != '/') {
+            *what = "Via sent-protocol is not name/version/transport";
+            *err_at = i;
+            return -1;
+        }
+        i = sl_skip_lws(p, i + 1, n);
+        s = i;
+        i = token_at(p, i, n);
+        if (i == s) {
+            *what = "Via sent-protocol is not name/version/transport";
+            *err_at = s;
+            return -1;
+        }
+        if (part == 0)
+            v->protocol = sl_mkspan(p + ps, i - ps);
+        else
+            v->transport = sl_mkspan(p + s, i - s);
+    }
+    size_t j = sl_skip_lws(p, i, n);
+    if (j == i || j >= n) {
+        *what = "Via without a sent-by host";
+        *err_at = j;
+        return -1;
+    }
+    i = j;
+    s = i;
+    if (p[i] == '[') {
+        const char *rb = memchr(p + i, ']', n - i);
+        if (!rb) {
+            *what = "unterminated IPv6 reference in Via sent-by";
+            *err_at = i;
+            return -1;
+        }
+        i = (size_t)(rb - p) + 1;
+    } else {
+        while (i < n && (sl_is_token((unsigned char)p[i])))
+            i++;
+    }
+    if (i == s) {
+        *what = "Via without a sent-by host";
+        *err_at = s;
+        return -1;
+    }
+    v->host = sl_mkspan(p + s, i - s);
+    j = sl_skip_lws(p, i, n);
+    if (j < n && p[j] == ':') {
+        j = sl_skip_lws(p, j + 1, n);
+        size_t ds = j;
+        unsigned port = 0;
+        while (j < n && sl_is_digit((unsigned char)p[j]) && port <= 65535)
+            port = port * 10 + (unsigned)(p[j++] - '0');
+        if (j == ds || port > 65535 || port == 0) {
+            *what = "Via sent-by port is not a number from 1 to 65535";
+            *err_at = ds;
+            return -1;
+        }
+        v->port = port;
+        i = j;
+    }
+    v->params = sl_mkspan(p + i, n - i);
+    size_t pos = 0, at;
+    sl_param prm;
+    int rc;
+    while ((rc = sl_param_next(v->params, &pos, &prm, &at)) > 0) {
+        if (sl_span_ieq(prm.name, "branch")) {
+            v->has_branch = 1;
+            v->branch = prm.value;
+        } else if (sl_span_ieq(prm.name, "rport")) {
+            v->has_rport = 1;
+        } else if (sl_span_ieq(prm.name, "received")) {
+            v->received = prm.value;
+        }
+    }
+    if (rc < 0) {
+        *what = "empty or malformed Via parameter (RFC 4475 badinv01)";
+        *err_at = i + at;
+        return -1;
+    }
+    return 0;
+}
