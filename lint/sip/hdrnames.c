@@ -5,54 +5,61 @@
 #include "siplint/sip.h"
 #include "sip_internal.h"
 
-static const char *const long_names[SL_H__COUNT] = {
-    [SL_H_OTHER] = "",
-    [SL_H_ACCEPT] = "Accept",
-    [SL_H_ACCEPT_CONTACT] = "Accept-Contact",
-    [SL_H_ACCEPT_ENCODING] = "Accept-Encoding",
-    [SL_H_ACCEPT_LANGUAGE] = "Accept-Language",
-    [SL_H_ALLOW] = "Allow",
-    [SL_H_ALLOW_EVENTS] = "Allow-Events",
-    [SL_H_AUTHORIZATION] = "Authorization",
-    [SL_H_CALL_ID] = "Call-ID",
-    [SL_H_CONTACT] = "Contact",
-    [SL_H_CONTENT_DISPOSITION] = "Content-Disposition",
-    [SL_H_CONTENT_ENCODING] = "Content-Encoding",
-    [SL_H_CONTENT_LENGTH] = "Content-Length",
-    [SL_H_CONTENT_TRANSFER_ENCODING] = "Content-Transfer-Encoding",
-    [SL_H_CONTENT_TYPE] = "Content-Type",
-    [SL_H_CSEQ] = "CSeq",
-    [SL_H_DATE] = "Date",
-    [SL_H_EVENT] = "Event",
-    [SL_H_EXPIRES] = "Expires",
-    [SL_H_FROM] = "From",
-    [SL_H_IDENTITY] = "Identity",
-    [SL_H_IDENTITY_INFO] = "Identity-Info",
-    [SL_H_MAX_FORWARDS] = "Max-Forwards",
-    [SL_H_MIN_EXPIRES] = "Min-Expires",
-    [SL_H_PATH] = "Path",
-    [SL_H_PROXY_AUTHENTICATE] = "Proxy-Authenticate",
-    [SL_H_PROXY_AUTHORIZATION] = "Proxy-Authorization",
-    [SL_H_PROXY_REQUIRE] = "Proxy-Require",
-    [SL_H_RECORD_ROUTE] = "Record-Route",
-    [SL_H_REFER_TO] = "Refer-To",
-    [SL_H_REFERRED_BY] = "Referred-By",
-    [SL_H_REJECT_CONTACT] = "Reject-Contact",
-    [SL_H_REQUEST_DISPOSITION] = "Request-Disposition",
-    [SL_H_REQUIRE] = "Require",
-    [SL_H_RETRY_AFTER] = "Retry-After",
-    [SL_H_ROUTE] = "Route",
-    [SL_H_SERVICE_ROUTE] = "Service-Route",
-    [SL_H_SESSION_EXPIRES] = "Session-Expires",
-    [SL_H_SUBJECT] = "Subject",
-    [SL_H_SUPPORTED] = "Supported",
-    [SL_H_TO] = "To",
-    [SL_H_UNSUPPORTED] = "Unsupported",
-    [SL_H_USER_AGENT] = "User-Agent",
-    [SL_H_VIA] = "Via",
-    [SL_H_WARNING] = "Warning",
-    [SL_H_WWW_AUTHENTICATE] = "WWW-Authenticate",
+typedef struct hname {
+    const char *name;
+    unsigned char len;
+} hname;
+
+#define N(s) {s, sizeof(s) - 1}
+static const hname long_names[SL_H__COUNT] = {
+    [SL_H_OTHER] = N(""),
+    [SL_H_ACCEPT] = N("Accept"),
+    [SL_H_ACCEPT_CONTACT] = N("Accept-Contact"),
+    [SL_H_ACCEPT_ENCODING] = N("Accept-Encoding"),
+    [SL_H_ACCEPT_LANGUAGE] = N("Accept-Language"),
+    [SL_H_ALLOW] = N("Allow"),
+    [SL_H_ALLOW_EVENTS] = N("Allow-Events"),
+    [SL_H_AUTHORIZATION] = N("Authorization"),
+    [SL_H_CALL_ID] = N("Call-ID"),
+    [SL_H_CONTACT] = N("Contact"),
+    [SL_H_CONTENT_DISPOSITION] = N("Content-Disposition"),
+    [SL_H_CONTENT_ENCODING] = N("Content-Encoding"),
+    [SL_H_CONTENT_LENGTH] = N("Content-Length"),
+    [SL_H_CONTENT_TRANSFER_ENCODING] = N("Content-Transfer-Encoding"),
+    [SL_H_CONTENT_TYPE] = N("Content-Type"),
+    [SL_H_CSEQ] = N("CSeq"),
+    [SL_H_DATE] = N("Date"),
+    [SL_H_EVENT] = N("Event"),
+    [SL_H_EXPIRES] = N("Expires"),
+    [SL_H_FROM] = N("From"),
+    [SL_H_IDENTITY] = N("Identity"),
+    [SL_H_IDENTITY_INFO] = N("Identity-Info"),
+    [SL_H_MAX_FORWARDS] = N("Max-Forwards"),
+    [SL_H_MIN_EXPIRES] = N("Min-Expires"),
+    [SL_H_PATH] = N("Path"),
+    [SL_H_PROXY_AUTHENTICATE] = N("Proxy-Authenticate"),
+    [SL_H_PROXY_AUTHORIZATION] = N("Proxy-Authorization"),
+    [SL_H_PROXY_REQUIRE] = N("Proxy-Require"),
+    [SL_H_RECORD_ROUTE] = N("Record-Route"),
+    [SL_H_REFER_TO] = N("Refer-To"),
+    [SL_H_REFERRED_BY] = N("Referred-By"),
+    [SL_H_REJECT_CONTACT] = N("Reject-Contact"),
+    [SL_H_REQUEST_DISPOSITION] = N("Request-Disposition"),
+    [SL_H_REQUIRE] = N("Require"),
+    [SL_H_RETRY_AFTER] = N("Retry-After"),
+    [SL_H_ROUTE] = N("Route"),
+    [SL_H_SERVICE_ROUTE] = N("Service-Route"),
+    [SL_H_SESSION_EXPIRES] = N("Session-Expires"),
+    [SL_H_SUBJECT] = N("Subject"),
+    [SL_H_SUPPORTED] = N("Supported"),
+    [SL_H_TO] = N("To"),
+    [SL_H_UNSUPPORTED] = N("Unsupported"),
+    [SL_H_USER_AGENT] = N("User-Agent"),
+    [SL_H_VIA] = N("Via"),
+    [SL_H_WARNING] = N("Warning"),
+    [SL_H_WWW_AUTHENTICATE] = N("WWW-Authenticate"),
 };
+#undef N
 
 /* Compact forms: RFC 3261 §7.3.3 (i m e l c f s k t v) and the IANA SIP header registry
  * (o u r b x a j d y n). Letters are case-insensitive. */
@@ -71,7 +78,7 @@ static const unsigned char compact[26] = {
 
 const char *sl_hdr_name(sl_hdr_id id)
 {
-    return (unsigned)id < SL_H__COUNT ? long_names[id] : "";
+    return (unsigned)id < SL_H__COUNT ? long_names[id].name : "";
 }
 
 static int name_ieq(const char *a, const char *lit, size_t n)
@@ -91,8 +98,8 @@ sl_hdr_id sl_hdr_lookup(const char *name, size_t len)
         return (c0 >= 'a' && c0 <= 'z') ? (sl_hdr_id)compact[c0 - 'a'] : SL_H_OTHER;
     /* Cheap filters first (length, first letter); the full compare runs on few candidates. */
     for (unsigned id = 1; id < SL_H__COUNT; id++) {
-        const char *ln = long_names[id];
-        if (sl_lower((unsigned char)ln[0]) != c0 || strlen(ln) != len)
+        const char *ln = long_names[id].name;
+        if (long_names[id].len != len || sl_lower((unsigned char)ln[0]) != c0)
             continue;
         if (name_ieq(name, ln, len))
             return (sl_hdr_id)id;
