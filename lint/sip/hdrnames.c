@@ -89,6 +89,28 @@ static int name_ieq(const char *a, const char *lit, size_t n)
     return 1;
 }
 
+/* Open-addressed hash of the long names on (length, first, last letter), built once at load
+ * time: a lookup costs one or two probes instead of a scan of the whole table. */
+#define SLOTS 256
+static unsigned char slots[SLOTS];
+
+static unsigned slot_of(size_t len, unsigned char c0, unsigned char cl)
+{
+    return ((unsigned)len * 31u + (unsigned)c0 * 7u + (unsigned)cl) & (SLOTS - 1);
+}
+
+__attribute__((constructor)) static void build_slots(void)
+{
+    for (unsigned id = 1; id < SL_H__COUNT; id++) {
+        const hname *h = &long_names[id];
+        unsigned s = slot_of(h->len, sl_lower((unsigned char)h->name[0]),
+                             sl_lower((unsigned char)h->name[h->len - 1]));
+        while (slots[s])
+            s = (s + 1) & (SLOTS - 1);
+        slots[s] = (unsigned char)id;
+    }
+}
+
 sl_hdr_id sl_hdr_lookup(const char *name, size_t len)
 {
     if (len == 0)
@@ -96,13 +118,11 @@ sl_hdr_id sl_hdr_lookup(const char *name, size_t len)
     unsigned char c0 = sl_lower((unsigned char)name[0]);
     if (len == 1)
         return (c0 >= 'a' && c0 <= 'z') ? (sl_hdr_id)compact[c0 - 'a'] : SL_H_OTHER;
-    /* Cheap filters first (length, first letter); the full compare runs on few candidates. */
-    for (unsigned id = 1; id < SL_H__COUNT; id++) {
-        const char *ln = long_names[id].name;
-        if (long_names[id].len != len || sl_lower((unsigned char)ln[0]) != c0)
-            continue;
-        if (name_ieq(name, ln, len))
-            return (sl_hdr_id)id;
+    for (unsigned s = slot_of(len, c0, sl_lower((unsigned char)name[len - 1])); slots[s];
+         s = (s + 1) & (SLOTS - 1)) {
+        const hname *h = &long_names[slots[s]];
+        if (h->len == len && name_ieq(name, h->name, len))
+            return (sl_hdr_id)slots[s];
     }
     return SL_H_OTHER;
 }

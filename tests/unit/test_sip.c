@@ -81,6 +81,29 @@ static void test_request(void)
     CU_ASSERT_EQUAL(n, 2);
 }
 
+/* Every long name round-trips through the lookup in any case; compact letters fold. */
+static void test_header_names(void)
+{
+    for (unsigned id = 1; id < SL_H__COUNT; id++) {
+        const char *n = sl_hdr_name((sl_hdr_id)id);
+        char up[64], low[64];
+        size_t len = strlen(n);
+        for (size_t i = 0; i <= len; i++) {
+            up[i] = (char)((n[i] >= 'a' && n[i] <= 'z') ? n[i] - 32 : n[i]);
+            low[i] = (char)((n[i] >= 'A' && n[i] <= 'Z') ? n[i] + 32 : n[i]);
+        }
+        CU_ASSERT_EQUAL(sl_hdr_lookup(n, len), (sl_hdr_id)id);
+        CU_ASSERT_EQUAL(sl_hdr_lookup(up, len), (sl_hdr_id)id);
+        CU_ASSERT_EQUAL(sl_hdr_lookup(low, len), (sl_hdr_id)id);
+    }
+    CU_ASSERT_EQUAL(sl_hdr_lookup("I", 1), SL_H_CALL_ID);
+    CU_ASSERT_EQUAL(sl_hdr_lookup("l", 1), SL_H_CONTENT_LENGTH);
+    CU_ASSERT_EQUAL(sl_hdr_lookup("y", 1), SL_H_IDENTITY);
+    CU_ASSERT_EQUAL(sl_hdr_lookup("z", 1), SL_H_OTHER);
+    CU_ASSERT_EQUAL(sl_hdr_lookup("Paths", 5), SL_H_OTHER);
+    CU_ASSERT_EQUAL(sl_hdr_lookup("X-Via", 5), SL_H_OTHER);
+}
+
 static void test_response_and_reason(void)
 {
     sl_msg m;
@@ -336,6 +359,7 @@ int main(void)
         return 2;
     CU_pSuite s = CU_add_suite("parser", NULL, NULL);
     CU_add_test(s, "request line, compact forms, folding, lists, body", test_request);
+    CU_add_test(s, "header names and compact forms", test_header_names);
     CU_add_test(s, "status line and reason phrase", test_response_and_reason);
     CU_add_test(s, "not SIP, tolerances, Content-Length", test_not_sip_and_tolerances);
     CU_add_test(s, "Via", test_via);
