@@ -162,8 +162,11 @@ static void parse_status_line(sl_msg *m, const char *p, size_t l)
 
 static int grow(sl_parser *ps)
 {
+    /* first[] stores row index + 1 in 16 bits: at most 65535 rows */
     size_t ncap = ps->cap ? ps->cap * 2 : 64;
-    if (ncap > UINT16_MAX + 1u)
+    if (ncap > UINT16_MAX)
+        ncap = UINT16_MAX;
+    if (ncap <= ps->cap)
         return -1;
     sl_header *n = realloc(ps->rows, ncap * sizeof *n);
     if (!n)
@@ -203,7 +206,7 @@ sl_parse_rc sl_parse(sl_parser *ps, const char *buf, size_t len, sl_frame_mode m
         parse_status_line(m, buf, l);
 
     size_t i = l + eol;
-    int ended = 0;
+    int ended = 0, full = 0;
     sl_header *cur = NULL;
     while (i < len && eol) {
         size_t rl = line_len(buf + i, len - i, &eol);
@@ -254,8 +257,15 @@ sl_parse_rc sl_parse(sl_parser *ps, const char *buf, size_t len, sl_frame_mode m
             continue;
         }
         if (m->n_hdrs == ps->cap && grow(ps) != 0) {
-            add_issue(m, SL_PI_HEADER_NAME, SL_H_OTHER, i, rl, "too many header rows (65536 or more)");
-            return ps->cap ? SL_PARSE_ERROR : SL_PARSE_NOMEM;
+            /* keep finding the end of the header section, so that size and body stay right */
+            if (!full)
+                add_issue(m, SL_PI_HEADER_NAME, SL_H_OTHER, i, rl,
+                          ps->cap ? "too many header rows (more than 65535); the rest are not indexed"
+                                  : "out of memory for the header index");
+            full = 1;
+            cur = NULL;
+            i += rl + eol;
+            continue;
         }
         m->hdrs = ps->rows;
         cur = &ps->rows[m->n_hdrs++];
