@@ -156,9 +156,10 @@ static void rule_sip_parse(sl_ctx *c)
     const sl_msg *m = c->m;
     for (unsigned i = 0; i < m->n_issues; i++) {
         const sl_issue *is = &m->issues[i];
-        /* LF-only lines are a tolerance (catalogue: linted, and a SIP-PARSE warning) */
-        parse_report(c, is->code == SL_PI_LF_ONLY ? SL_SEV_WARNING : SL_SEV_ERROR, is->offset, is->len,
-                     is->what, NULL);
+        /* Tolerances are warnings (catalogue: a message with LF-only line ends is linted and
+         * gets a SIP-PARSE warning); the rest are errors. */
+        int tolerated = is->code == SL_PI_LF_ONLY || is->code == SL_PI_NO_END_OF_HEADERS;
+        parse_report(c, tolerated ? SL_SEV_WARNING : SL_SEV_ERROR, is->offset, is->len, is->what, NULL);
     }
     if (m->n_issues_total > m->n_issues)
         parse_report(c, SL_SEV_ERROR, 0, 0, "further parse problems were not recorded", NULL);

@@ -290,8 +290,11 @@ sl_parse_rc sl_parse(sl_parser *ps, const char *buf, size_t len, sl_frame_mode m
         add_issue(m, SL_PI_LF_ONLY, SL_H_OTHER, 0, 0,
                   "lines end in LF instead of CRLF (tolerated; RFC 3261 §7 requires CRLF)");
     if (!ended) {
+        /* On a datagram the end of the datagram delimits the message, so this is tolerated
+         * (a warning, see rule_sip_parse); in a stream the framer never gets here. */
         add_issue(m, SL_PI_NO_END_OF_HEADERS, SL_H_OTHER, len, 0,
-                  "the header section is not terminated by an empty line");
+                  "the header section is not terminated by an empty line (tolerated: the "
+                  "datagram ends there)");
         i = len;
     }
     m->hdr_end = i;

@@ -95,7 +95,7 @@ typedef enum sl_issue_code {
     SL_PI_STATUS_CODE,        /* status code is not 3 digits */
     SL_PI_HEADER_NO_COLON,    /* header row without a name or colon */
     SL_PI_HEADER_NAME,        /* header name has non-token characters */
-    SL_PI_NO_END_OF_HEADERS,  /* header section not terminated by an empty line */
+    SL_PI_NO_END_OF_HEADERS,  /* header section not terminated by an empty line (tolerated on datagrams, W) */
     SL_PI_CONTENT_LENGTH,     /* Content-Length not a non-negative decimal number */
     SL_PI_HEADER_VALUE,       /* a known header's value does not match its grammar */
     SL_PI__COUNT
