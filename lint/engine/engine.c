@@ -13,9 +13,6 @@ struct sl_engine {
     void *user;
     sl_parser ps;
     sl_stats stats;
-    /* the message being linted, for sl_emit */
-    const char *msg_base;
-    size_t msg_off;
 };
 
 static const sl_rule_impl *const modules[] = {sl_rules_rfc3261, sl_rules_rfc3428, sl_rules_rfc3327};
@@ -87,37 +84,48 @@ static sl_span row_name_at(const sl_msg *m, size_t off)
     return none;
 }
 
+/* Start a finding: effective severity, message text, the fields every finding has. Returns 0
+ * when the configuration turns the finding off. text must hold 1024 bytes. */
+static int begin_finding(sl_engine *e, sl_finding *f, sl_rule_id rule, sl_severity natural,
+                         const sl_meta *meta, char *text, const char *fmt, va_list ap)
+{
+    sl_severity s = effective(e, rule, natural);
+    if (s == SL_SEV_NONE)
+        return 0;
+    vsnprintf(text, 1024, fmt, ap);
+    memset(f, 0, sizeof *f);
+    f->rule = sl_rule_at(rule);
+    f->severity = s;
+    f->message = text;
+    f->frame = meta->frame_last;
+    f->meta = meta;
+    f->call_id = f->cseq_method = f->start_line = (sl_span){"", 0};
+    return 1;
+}
+
 void sl_emit(sl_ctx *c, sl_rule_id rule, sl_severity sev, size_t off, size_t len, const char *fmt, ...)
 {
-    sl_severity s = effective(c->e, rule, sev);
-    if (s == SL_SEV_NONE)
-        return;
     char text[1024];
+    sl_finding f;
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(text, sizeof text, fmt, ap);
+    int on = begin_finding(c->e, &f, rule, sev, c->meta, text, fmt, ap);
     va_end(ap);
-
+    if (!on)
+        return;
     const sl_msg *m = c->m;
-    sl_finding f;
-    memset(&f, 0, sizeof f);
-    f.rule = sl_rule_at(rule);
-    f.severity = s;
-    f.message = text;
-    f.frame = c->meta->frame_last;
-    f.msg_offset = c->e->msg_off;
     f.offset = off;
     f.length = len;
     f.msg_len = m->len;
     f.call_id = c->call_id;
     f.cseq = c->cseq_ok ? c->cseq.num : 0;
-    f.cseq_method = c->cseq_ok ? c->cseq.method : (sl_span){"", 0};
+    if (c->cseq_ok)
+        f.cseq_method = c->cseq.method;
     const char *eol = memchr(m->base, '\n', m->avail);
     size_t sl = eol ? (size_t)(eol - m->base) : m->avail;
     if (sl && m->base[sl - 1] == '\r')
         sl--;
     f.start_line = (sl_span){m->base, sl};
-    f.meta = c->meta;
 
     /* The fingerprint names the violation, not where the capture happened to hold it: rule,
      * Call-ID, CSeq, the method or status, and the header concerned. */
@@ -142,24 +150,14 @@ void sl_emit(sl_ctx *c, sl_rule_id rule, sl_severity sev, size_t off, size_t len
 
 void sl_engine_report(sl_engine *e, sl_rule_id rule, const sl_meta *meta, const char *fmt, ...)
 {
-    sl_severity s = effective(e, rule, sl_rule_at(rule)->severity);
-    if (s == SL_SEV_NONE)
-        return;
     char text[1024];
+    sl_finding f;
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(text, sizeof text, fmt, ap);
+    int on = begin_finding(e, &f, rule, sl_rule_at(rule)->severity, meta, text, fmt, ap);
     va_end(ap);
-    sl_finding f;
-    memset(&f, 0, sizeof f);
-    f.rule = sl_rule_at(rule);
-    f.severity = s;
-    f.message = text;
-    f.frame = meta->frame_last;
-    f.call_id = (sl_span){"", 0};
-    f.cseq_method = (sl_span){"", 0};
-    f.start_line = (sl_span){"", 0};
-    f.meta = meta;
+    if (!on)
+        return;
     uint64_t h = 0xcbf29ce484222325ULL;
     h = fnv(h, f.rule->id, strlen(f.rule->id) + 1);
     h = fnv(h, text, strlen(text));
@@ -288,8 +286,6 @@ sl_feed_rc sl_engine_feed(sl_engine *e, const char *buf, size_t len, const sl_me
     c.cseq_ok = cs && sl_cseq_parse(cs->value, &c.cseq, &what) == 0;
     const sl_header *ci = sl_msg_hdr(&m, SL_H_CALL_ID);
     c.call_id = ci ? ci->value : (sl_span){"", 0};
-    e->msg_base = buf;
-    e->msg_off = 0;
 
     for (size_t k = 0; k < sizeof modules / sizeof modules[0]; k++)
         for (const sl_rule_impl *r = modules[k]; r->fn; r++)

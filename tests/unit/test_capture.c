@@ -22,6 +22,7 @@
 
 #include "capture.h"
 #include "decode.h"
+#include "cu_run.h"
 
 #ifndef SL_MKPCAP
 #error "SL_MKPCAP must name the mkpcap tool (set by CMakeLists.capture.cmake)"
@@ -996,9 +997,5 @@ int main(void)
     CU_add_test(s, "real captures match tshark", test_corpus);
     CU_add_test(s, "guard pages: no read past the frame", test_guard_pages);
     CU_add_test(s, "decoder corner cases", test_decoder_corners);
-    CU_basic_set_mode(CU_BRM_VERBOSE);
-    CU_basic_run_tests();
-    unsigned failed = CU_get_number_of_failures() + CU_get_number_of_suites_failed();
-    CU_cleanup_registry();
-    return failed ? 1 : 0;
+    return sl_cu_run();
 }

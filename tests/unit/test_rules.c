@@ -9,6 +9,7 @@
 
 #include "fixture.h"
 #include "siplint/engine.h"
+#include "cu_run.h"
 
 typedef struct found {
     const sl_rule *rule;
@@ -32,16 +33,6 @@ static void sink(const sl_finding *f, void *user)
     }
 }
 
-static void fail(const char *file, int line, const char *fmt, ...)
-{
-    char *msg = malloc(2048); /* CUnit keeps the text until the run ends */
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(msg, 2048, fmt, ap);
-    va_end(ap);
-    fprintf(stderr, "\n  FAIL %s:%d: %s\n", file, line, msg);
-    CU_assertImplementation(CU_FALSE, (unsigned)line, msg, file, "", CU_FALSE);
-}
 
 static int is_relevant(const fx_case *c, const char *file_rule, const char *id)
 {
@@ -92,7 +83,7 @@ static void run_case(const char *path, const char *rule, const fx_case *c)
                               got.items[k].rule->id, sl_severity_name(got.items[k].sev), got.items[k].msg);
     }
     if (!ok)
-        fail(path, c->line, "case '%s':%s", c->name, report);
+        sl_cu_fail(path, c->line, "case '%s':%s", c->name, report);
     else
         CU_PASS("case matches");
 }
@@ -104,7 +95,7 @@ static void run_rule_file(const char *rule)
     fx_case *cases;
     size_t n;
     if (fx_load(path, &cases, &n, err, sizeof err) != 0) {
-        fail(path, 0, "%s", err);
+        sl_cu_fail(path, 0, "%s", err);
         return;
     }
     size_t triggers = 0, misses = 0;
@@ -117,7 +108,7 @@ static void run_rule_file(const char *rule)
     }
     /* every rule: at least one message that triggers it and one near-miss that must not */
     if (triggers < 1 || misses < 1)
-        fail(path, 0, "%zu triggering and %zu near-miss cases; at least one of each is required",
+        sl_cu_fail(path, 0, "%zu triggering and %zu near-miss cases; at least one of each is required",
              triggers, misses);
     fx_free(cases, n);
 }
@@ -149,10 +140,10 @@ static void test_docs(void)
         snprintf(path, sizeof path, "docs/rules/%s.md", r->id);
         snprintf(needle, sizeof needle, "# %s", r->id);
         if (file_contains(path, needle) != 1)
-            fail(path, 0, "doc page missing or without its '# %s' title", r->id);
+            sl_cu_fail(path, 0, "doc page missing or without its '# %s' title", r->id);
         snprintf(needle, sizeof needle, "[%s](%s.md)", r->id, r->id);
         if (file_contains("docs/rules/README.md", needle) != 1)
-            fail("docs/rules/README.md", 0, "the index does not link %s", r->id);
+            sl_cu_fail("docs/rules/README.md", 0, "the index does not link %s", r->id);
         else
             CU_PASS("documented");
     }
@@ -192,9 +183,5 @@ int main(void)
     CU_pSuite d = CU_add_suite("docs and harness", NULL, NULL);
     CU_add_test(d, "every rule documented", test_docs);
     CU_add_test(d, "fixture placeholders", test_render);
-    CU_basic_set_mode(CU_BRM_VERBOSE);
-    CU_basic_run_tests();
-    unsigned failed = CU_get_number_of_failures() + CU_get_number_of_tests_failed();
-    CU_cleanup_registry();
-    return failed ? 1 : 0;
+    return sl_cu_run();
 }

@@ -11,6 +11,7 @@
 
 #include "siplint/engine.h"
 #include "siplint/sip.h"
+#include "cu_run.h"
 
 static sl_parser ps;
 
@@ -368,10 +369,7 @@ int main(void)
     CU_add_test(s, "multipart", test_multipart);
     CU_add_test(s, "stream framing", test_frame_stream);
     CU_add_test(s, "guard page: no over-read on any prefix of the torture corpus", test_guard_page);
-    CU_basic_set_mode(CU_BRM_VERBOSE);
-    CU_basic_run_tests();
-    unsigned failed = CU_get_number_of_failures() + CU_get_number_of_tests_failed();
-    CU_cleanup_registry();
+    int rc = sl_cu_run();
     sl_parser_free(&ps);
-    return failed ? 1 : 0;
+    return rc;
 }

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "siplint/engine.h"
+#include "cu_run.h"
 
 typedef struct seen {
     char items[64][48]; /* "RULE:severity" */
@@ -21,16 +22,6 @@ static void sink(const sl_finding *f, void *user)
         snprintf(s->items[s->n++], sizeof s->items[0], "%s:%s", f->rule->id, sl_severity_name(f->severity));
 }
 
-static void fail(const char *where, const char *fmt, ...)
-{
-    char *msg = malloc(1024);
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(msg, 1024, fmt, ap);
-    va_end(ap);
-    fprintf(stderr, "\n  FAIL %s: %s\n", where, msg);
-    CU_assertImplementation(CU_FALSE, 0, msg, where, "", CU_FALSE);
-}
 
 static int has(const seen *s, const char *item)
 {
@@ -76,7 +67,7 @@ static void test_expected(void)
         snprintf(path, sizeof path, "tests/torture/%s", file);
         FILE *mf = fopen(path, "rb");
         if (!mf) {
-            fail(path, "cannot open");
+            sl_cu_fail(path, 0, "cannot open");
             continue;
         }
         static char data[1 << 16];
@@ -94,10 +85,10 @@ static void test_expected(void)
         char *tok, *save;
         for (tok = strtok_r(present, " ,", &save); tok; tok = strtok_r(NULL, " ,", &save))
             if (strcmp(tok, "-") != 0 && !has(&s, tok))
-                fail(path, "expected %s, not reported", tok);
+                sl_cu_fail(path, 0, "expected %s, not reported", tok);
         for (tok = strtok_r(absent, " ,", &save); tok; tok = strtok_r(NULL, " ,", &save))
             if (strcmp(tok, "-") != 0 && has(&s, tok))
-                fail(path, "%s reported, but the message must not get it", tok);
+                sl_cu_fail(path, 0, "%s reported, but the message must not get it", tok);
         CU_PASS(path);
     }
     fclose(fp);
@@ -110,9 +101,5 @@ int main(void)
         return 2;
     CU_pSuite s = CU_add_suite("torture", NULL, NULL);
     CU_add_test(s, "RFC 4475 and RFC 5118 verdicts", test_expected);
-    CU_basic_set_mode(CU_BRM_VERBOSE);
-    CU_basic_run_tests();
-    unsigned failed = CU_get_number_of_failures() + CU_get_number_of_tests_failed();
-    CU_cleanup_registry();
-    return failed ? 1 : 0;
+    return sl_cu_run();
 }
