@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* siplint as a Wireshark epan plugin: a postdissector that lints every SIP message Wireshark dissects. */
 
-/* How it works, and why this way (see docs/plugin.md and design/wireshark-plugin.md):
+/* How it works, and why this way (see docs/wireshark.md and design/wireshark-plugin.md):
  * - A postdissector that wants the `sip` protocol field sees every SIP message Wireshark's own
  *   dissectors found (UDP, IP-defragmented UDP, TCP-reassembled, several per segment, TLS with
  *   keys, WebSocket, SCTP), without competing with the SIP dissector for ports or reassembly.
