@@ -243,7 +243,7 @@ int fx_load(const char *path, fx_case **cases, size_t *n, char *err, size_t errl
                 rc = -1;
                 break;
             }
-            snprintf(x.rule, sizeof x.rule, "%s", rule);
+            snprintf(x.rule, sizeof x.rule, "%.31s", rule);
             cur->expect = realloc(cur->expect, (cur->n_expect + 1) * sizeof x);
             cur->expect[cur->n_expect++] = x;
         }
