@@ -279,7 +279,6 @@ sl_feed_rc sl_engine_feed(sl_engine *e, const char *buf, size_t len, const sl_me
     c.m = &m;
     c.meta = meta;
     c.cfg = &e->cfg;
-    c.parse_reports = 0;
     c.show_next = 0;
     const char *what;
     const sl_header *cs = sl_msg_hdr(&m, SL_H_CSEQ);

@@ -15,7 +15,6 @@ typedef struct sl_ctx {
     int cseq_ok;             /* CSeq parsed */
     sl_cseq cseq;
     sl_span call_id;
-    unsigned parse_reports;  /* SIP-PARSE findings emitted for this message */
     char show[4][192];       /* scratch for sl_show */
     unsigned show_next;
 } sl_ctx;

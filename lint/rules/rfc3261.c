@@ -7,10 +7,12 @@
 
 #define SL_MAX_PARSE_REPORTS 16
 
-static void parse_report(sl_ctx *c, sl_severity sev, size_t off, size_t len, const char *what,
-                         const sl_header *h)
+/* Report one SIP-PARSE problem; *n counts them, and only the first SL_MAX_PARSE_REPORTS of a
+ * message are reported one by one. */
+static void parse_report(sl_ctx *c, unsigned *n, sl_severity sev, size_t off, size_t len,
+                         const char *what, const sl_header *h)
 {
-    if (++c->parse_reports > SL_MAX_PARSE_REPORTS)
+    if (++*n > SL_MAX_PARSE_REPORTS)
         return;
     if (h)
         sl_emit(c, SL_R_SIP_PARSE, sev, off, len, "%s header: %s: \"%s\"", sl_show(c, h->name, 40),
@@ -154,25 +156,25 @@ static const char *check_value(const sl_header *h, size_t *at)
 static void rule_sip_parse(sl_ctx *c)
 {
     const sl_msg *m = c->m;
+    unsigned n = 0;
     for (unsigned i = 0; i < m->n_issues; i++) {
         const sl_issue *is = &m->issues[i];
         /* Tolerances are warnings (catalogue: a message with LF-only line ends is linted and
          * gets a SIP-PARSE warning); the rest are errors. */
         int tolerated = is->code == SL_PI_LF_ONLY || is->code == SL_PI_NO_END_OF_HEADERS;
-        parse_report(c, tolerated ? SL_SEV_WARNING : SL_SEV_ERROR, is->offset, is->len, is->what, NULL);
+        parse_report(c, &n, tolerated ? SL_SEV_WARNING : SL_SEV_ERROR, is->offset, is->len, is->what, NULL);
     }
     if (m->n_issues_total > m->n_issues)
-        parse_report(c, SL_SEV_ERROR, 0, 0, "further parse problems were not recorded", NULL);
+        parse_report(c, &n, SL_SEV_ERROR, 0, 0, "further parse problems were not recorded", NULL);
     for (size_t i = 0; i < m->n_hdrs; i++) {
         const sl_header *h = &m->hdrs[i];
         size_t at;
         const char *what = check_value(h, &at);
         if (what)
-            parse_report(c, SL_SEV_ERROR, h->offset, h->row_len, what, h);
+            parse_report(c, &n, SL_SEV_ERROR, h->offset, h->row_len, what, h);
     }
-    if (c->parse_reports > SL_MAX_PARSE_REPORTS) {
-        unsigned more = c->parse_reports - SL_MAX_PARSE_REPORTS;
-        c->parse_reports = 0; /* let the summary through */
+    if (n > SL_MAX_PARSE_REPORTS) {
+        unsigned more = n - SL_MAX_PARSE_REPORTS;
         sl_emit(c, SL_R_SIP_PARSE, SL_SEV_ERROR, 0, 0, "%u further parse problems in this message",
                 more);
     }
@@ -220,7 +222,7 @@ static void rule_singleton(sl_ctx *c)
 static void rule_cseq_method(sl_ctx *c)
 {
     const sl_msg *m = c->m;
-    if (!m->is_request || !c->cseq_ok || sl_span_eq(c->cseq.method, "") ||
+    if (!m->is_request || !c->cseq_ok ||
         (c->cseq.method.len == m->method.len && memcmp(c->cseq.method.p, m->method.p, m->method.len) == 0))
         return;
     const sl_header *h = sl_msg_hdr(m, SL_H_CSEQ);
