@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "decode.h"
+#include "outq.h"
 
 struct sl_capture {
     pcap_t *pcap;
@@ -18,9 +19,11 @@ struct sl_capture {
     int nsec;          /* libpcap hands out nanoseconds (else microseconds) */
     int sec32;         /* pcap format: seconds are a 32-bit unsigned field */
     uint64_t frame;    /* records read so far; the next one is frame + 1 */
+    int live;          /* reading an interface: read timeouts are not the end */
     int damaged;       /* sticky: after a read error every call repeats it */
     char damage[SL_CAP_ERRBUF];
     sl_cap_stats st;
+    sl_outq q;         /* what the current frame yielded, not yet handed out */
 };
 
 /* Map libpcap's DLT value to the decoder's link kind. libpcap already maps a file's LINKTYPE_
@@ -96,6 +99,7 @@ sl_capture *sl_capture_open_fp(FILE *fp, const char *name, char *errbuf)
     c->sec32 = pcap_major_version(c->pcap) == PCAP_VERSION_MAJOR;
     c->dlt = pcap_datalink(c->pcap);
     c->link = link_of_dlt(c->dlt);
+    sl_outq_init(&c->q);
     return c;
 }
 
@@ -123,11 +127,73 @@ sl_capture *sl_capture_open(const char *path, char *errbuf)
     return sl_capture_open_fp(fp, path, errbuf);
 }
 
+sl_capture *sl_capture_open_live(const char *iface, const char *filter, char *errbuf)
+{
+    char perr[PCAP_ERRBUF_SIZE] = "";
+    sl_capture *c = calloc(1, sizeof *c);
+    char *nm = malloc(strlen(iface) + 16);
+    if (c == NULL || nm == NULL) {
+        free(c);
+        free(nm);
+        snprintf(errbuf, SL_CAP_ERRBUF, "interface %s: out of memory", iface);
+        return NULL;
+    }
+    snprintf(nm, strlen(iface) + 16, "interface %s", iface);
+    pcap_t *p = pcap_create(iface, perr);
+    if (p == NULL) {
+        snprintf(errbuf, SL_CAP_ERRBUF, "%s: %s", nm, perr);
+        goto fail;
+    }
+    /* Whole packets (SIP over UDP can be 64 KB after reassembly), no promiscuous mode (we
+     * look at what this host sees), and a short timeout so that a stop request is noticed. */
+    pcap_set_snaplen(p, 262144);
+    pcap_set_promisc(p, 0);
+    pcap_set_timeout(p, 200);
+    pcap_set_immediate_mode(p, 1);
+    pcap_set_tstamp_precision(p, PCAP_TSTAMP_PRECISION_NANO); /* best effort */
+    int r = pcap_activate(p);
+    if (r < 0) {
+        snprintf(errbuf, SL_CAP_ERRBUF, "%s: cannot capture: %s", nm,
+                 r == PCAP_ERROR ? pcap_geterr(p) : pcap_statustostr(r));
+        pcap_close(p);
+        goto fail;
+    }
+    if (filter != NULL && filter[0]) {
+        struct bpf_program prog;
+        if (pcap_compile(p, &prog, filter, 1, PCAP_NETMASK_UNKNOWN) != 0 ||
+            pcap_setfilter(p, &prog) != 0) {
+            snprintf(errbuf, SL_CAP_ERRBUF, "%s: filter \"%s\": %s", nm, filter, pcap_geterr(p));
+            pcap_close(p);
+            goto fail;
+        }
+        pcap_freecode(&prog);
+    }
+    c->pcap = p;
+    c->name = nm;
+    c->live = 1;
+    c->nsec = pcap_get_tstamp_precision(p) == PCAP_TSTAMP_PRECISION_NANO;
+    c->dlt = pcap_datalink(p);
+    c->link = link_of_dlt(c->dlt);
+    sl_outq_init(&c->q);
+    return c;
+fail:
+    free(nm);
+    free(c);
+    return NULL;
+}
+
+void sl_capture_stop(sl_capture *c)
+{
+    if (c != NULL && c->pcap != NULL)
+        pcap_breakloop(c->pcap);
+}
+
 void sl_capture_close(sl_capture *c)
 {
     if (c == NULL)
         return;
     pcap_close(c->pcap); /* closes the stream */
+    sl_outq_free(&c->q);
     free(c->name);
     free(c);
 }
@@ -156,10 +222,8 @@ static void set_damage(sl_capture *c, const char *why)
     c->damaged = 1;
 }
 
-/* Decode one frame down to a UDP payload. Returns 1 with *out filled, 0 when the frame was
- * skipped (and counted). */
-static int decode_frame(sl_capture *c, const struct pcap_pkthdr *h, const uint8_t *data,
-                        sl_payload *out)
+/* Decode one frame and push what it yields onto c->q. Frames that yield nothing are counted. */
+static void decode_frame(sl_capture *c, const struct pcap_pkthdr *h, const uint8_t *data)
 {
     const uint8_t *ipb;
     size_t ipl;
@@ -171,7 +235,7 @@ static int decode_frame(sl_capture *c, const struct pcap_pkthdr *h, const uint8_
 
     if (c->link == SL_LINK_UNSUPPORTED) {
         c->st.unsupported_link++;
-        return 0;
+        return;
     }
     sl_dec_rc rc = sl_dec_link(c->link, data, h->caplen, &ipb, &ipl);
     if (rc == SL_DEC_OK)
@@ -188,13 +252,12 @@ static int decode_frame(sl_capture *c, const struct pcap_pkthdr *h, const uint8_
             c->st.fragments++;
         else if (rc == SL_DEC_MALFORMED || (rc == SL_DEC_SHORT && !cut))
             c->st.malformed++;
-        return 0;
+        return;
     }
 
-    memset(out, 0, sizeof *out);
-    out->data = (const char *)udp.payload;
-    out->len = udp.len;
-    sl_meta *m = &out->meta;
+    sl_meta meta;
+    memset(&meta, 0, sizeof meta);
+    sl_meta *m = &meta;
     m->frame_first = m->frame_last = c->frame;
     int64_t sec = (int64_t)h->ts.tv_sec;
     /* The pcap record's seconds are unsigned 32 bits (so they last until 2106), but libpcap
@@ -219,8 +282,8 @@ static int decode_frame(sl_capture *c, const struct pcap_pkthdr *h, const uint8_
         m->flags |= SL_META_TRUNCATED;
         c->st.truncated++;
     }
-    c->st.payloads++;
-    return 1;
+    if (sl_outq_message(&c->q, udp.payload, udp.len, m) == 0)
+        c->st.payloads++;
 }
 
 sl_cap_rc sl_capture_next(sl_capture *c, sl_payload *out, char *errbuf)
@@ -230,11 +293,15 @@ sl_cap_rc sl_capture_next(sl_capture *c, sl_payload *out, char *errbuf)
         return SL_CAP_DAMAGED;
     }
     for (;;) {
+        if (sl_outq_pop(&c->q, out))
+            return SL_CAP_PAYLOAD;
         struct pcap_pkthdr *h;
         const u_char *data;
         int r = pcap_next_ex(c->pcap, &h, &data);
         if (r == PCAP_ERROR_BREAK)
-            return SL_CAP_EOF; /* offline: no more records */
+            return SL_CAP_EOF; /* offline: no more records; live: sl_capture_stop */
+        if (r == 0 && c->live)
+            continue;          /* live: the read timeout passed without a packet */
         if (r != 1) {
             /* -1: a read error, a record that ends early or claims an impossible length.
              * (0, a live-capture timeout, cannot happen offline; treat it the same.) */
@@ -245,7 +312,6 @@ sl_cap_rc sl_capture_next(sl_capture *c, sl_payload *out, char *errbuf)
         c->frame++;
         c->st.packets++;
         c->st.bytes += h->caplen;
-        if (decode_frame(c, h, data, out))
-            return SL_CAP_PAYLOAD;
+        decode_frame(c, h, data);
     }
 }

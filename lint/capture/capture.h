@@ -19,13 +19,29 @@ sl_capture *sl_capture_open(const char *path, char *errbuf);
 /* Same, on an already opened stream (the capture takes ownership and closes it, also when the
  * open fails). name is used in messages only. */
 sl_capture *sl_capture_open_fp(FILE *fp, const char *name, char *errbuf);
+/* Live capture on a network interface (libpcap), with an optional BPF filter (NULL: none).
+ * Returns NULL with a sentence in errbuf naming the interface when it cannot be opened. */
+sl_capture *sl_capture_open_live(const char *iface, const char *filter, char *errbuf);
+/* Make a blocked sl_capture_next on a live capture return SL_CAP_EOF soon (async-signal-safe:
+ * may be called from a signal handler). */
+void sl_capture_stop(sl_capture *c);
 void sl_capture_close(sl_capture *c);
 
-/* One transport payload that may carry SIP. */
+#define SL_CAP_EVENT_TEXT 256
+
+typedef enum sl_payload_kind {
+    SL_PAYLOAD_MESSAGE = 0, /* bytes that may carry a SIP message: feed them to the engine */
+    SL_PAYLOAD_EVENT = 1    /* a capture problem to report (sl_engine_report) */
+} sl_payload_kind;
+
+/* One thing the capture yields: a transport payload that may carry SIP, or a capture event. */
 typedef struct sl_payload {
-    const char *data;   /* valid until the next call to sl_capture_next or close */
+    sl_payload_kind kind;
+    const char *data;   /* MESSAGE: valid until the next call to sl_capture_next or close */
     size_t len;
     sl_meta meta;       /* frame numbers, time, transport, addresses, flags */
+    sl_rule_id rule;    /* EVENT: the rule (CAP-TCP-GAP, CAP-FRAG-INCOMPLETE, ...) */
+    const char *text;   /* EVENT: the finding's message; valid as data is */
 } sl_payload;
 
 typedef enum sl_cap_rc {

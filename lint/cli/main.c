@@ -173,6 +173,10 @@ static void lint_capture(run *r, FILE *fp)
     sl_payload pl;
     sl_cap_rc rc;
     while ((rc = sl_capture_next(c, &pl, err)) == SL_CAP_PAYLOAD) {
+        if (pl.kind == SL_PAYLOAD_EVENT) {
+            sl_engine_report(e, pl.rule, &pl.meta, "%s", pl.text);
+            continue;
+        }
         if (sl_engine_feed(e, pl.data, pl.len, &pl.meta, NULL) == SL_FEED_NOMEM) {
             input_error(r, "%s: frame %llu: out of memory", r->file,
                         (unsigned long long)pl.meta.frame_last);

@@ -15,7 +15,8 @@ struct sl_engine {
     sl_stats stats;
 };
 
-static const sl_rule_impl *const modules[] = {sl_rules_rfc3261, sl_rules_rfc3428, sl_rules_rfc3327};
+static const sl_rule_impl *const modules[] = {sl_rules_rfc3261, sl_rules_rfc3428, sl_rules_rfc3327,
+                                              sl_rules_rfc4320, sl_rules_rfc8224};
 
 sl_engine *sl_engine_new(const sl_config *cfg, sl_sink sink, void *user)
 {

@@ -30,6 +30,8 @@ typedef struct sl_rule_impl {
 extern const sl_rule_impl sl_rules_rfc3261[];
 extern const sl_rule_impl sl_rules_rfc3428[];
 extern const sl_rule_impl sl_rules_rfc3327[];
+extern const sl_rule_impl sl_rules_rfc4320[];
+extern const sl_rule_impl sl_rules_rfc8224[];
 
 /* Report a finding of rule at [off, off+len) of the message with the rule's natural severity
  * sev (the configuration may override it). */

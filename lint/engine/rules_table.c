@@ -85,4 +85,8 @@ void sl_config_default(sl_config *c)
     for (size_t i = 0; i < SL_RULE__COUNT; i++)
         c->severity[i] = table[i].severity;
     c->max_message_size = 1300;
+    c->t1_ms = 500;
+    c->t2_ms = 4000;
+    c->t4_ms = 5000;
+    c->date_stale_s = 300;
 }

@@ -122,9 +122,14 @@ typedef struct sl_config {
     sl_severity severity[SL_RULE__COUNT];  /* per rule; SL_SEV_NONE disables */
     unsigned max_message_size;             /* MSG-SIZE limit, default 1300 (RFC 3428 §8) */
     int assume_congestion_safe;            /* MSG-SIZE: the operator asserts every hop is safe */
+    unsigned path_mtu;                     /* known path MTU in bytes, 0 = unknown (SIP-UDP-SIZE:
+                                            * limit MTU - 200; MSG-SIZE: quiet if MTU >= size+200) */
+    unsigned t1_ms, t2_ms, t4_ms;          /* RFC 3261 timers (catalogue D5): 500, 4000, 5000 */
+    unsigned date_stale_s;                 /* MSG-DATE-STALE: "several minutes", default 300 */
 } sl_config;
 
-/* Defaults: every rule at its table severity, limit 1300. */
+/* Defaults: every rule at its table severity, limit 1300, MTU unknown, T1/T2/T4 = 500/4000/5000 ms,
+ * stale after 300 s. */
 void sl_config_default(sl_config *c);
 
 /* ---- the engine ----------------------------------------------------------------------------- */
