@@ -82,6 +82,11 @@ static guint pref_max_message_size = 1300;
 static gboolean pref_assume_congestion_safe = FALSE;
 static const char *pref_disabled_rules = "";
 static const char *pref_rule_severities = "";
+static guint pref_path_mtu = 0;
+static guint pref_t1_ms = 500;
+static guint pref_t2_ms = 4000;
+static guint pref_t4_ms = 5000;
+static guint pref_date_stale_s = 300;
 
 /* ---- per-file state ------------------------------------------------------------------------ */
 
@@ -264,6 +269,16 @@ siplint_build_config(sl_config *cfg, gboolean report)
     sl_config_default(cfg);
     cfg->max_message_size = pref_max_message_size;
     cfg->assume_congestion_safe = pref_assume_congestion_safe ? 1 : 0;
+    cfg->path_mtu = pref_path_mtu;
+    /* A zero timer would make every transaction expire at once: keep the RFC default then. */
+    if (pref_t1_ms)
+        cfg->t1_ms = pref_t1_ms;
+    if (pref_t2_ms)
+        cfg->t2_ms = pref_t2_ms;
+    if (pref_t4_ms)
+        cfg->t4_ms = pref_t4_ms;
+    if (pref_date_stale_s)
+        cfg->date_stale_s = pref_date_stale_s;
 
     /* Severities first, so that a rule both re-levelled and disabled stays disabled. */
     bad = siplint_each_token(pref_rule_severities, siplint_relevel_one, cfg);
@@ -749,6 +764,23 @@ proto_register_siplint(void)
     prefs_register_string_preference(prefs, "rule_severities", "Rule severities",
         "Severity overrides, separated by commas: RULE-ID=error|warning|note|off "
         "(e.g. SIP-VERSION=warning)", &pref_rule_severities);
+    prefs_register_uint_preference(prefs, "path_mtu", "Path MTU (bytes, 0 = unknown)",
+        "SIP-UDP-SIZE: a request over UDP may be at most the path MTU minus 200 bytes (RFC 3261 "
+        "sec. 18.1.1); MSG-SIZE: quiet when the path MTU is at least the size plus 200 "
+        "(RFC 3428 sec. 8). 0: the MTU is unknown and 1300 bytes is the limit",
+        10, &pref_path_mtu);
+    prefs_register_uint_preference(prefs, "t1_ms", "Timer T1 (ms)",
+        "RFC 3261 sec. 17.1.1.1 round-trip estimate; Timer E starts at T1 and F = J = 64*T1 "
+        "(default 500)", 10, &pref_t1_ms);
+    prefs_register_uint_preference(prefs, "t2_ms", "Timer T2 (ms)",
+        "RFC 3261 sec. 17.1.2.2 cap of the non-INVITE retransmit interval (default 4000)",
+        10, &pref_t2_ms);
+    prefs_register_uint_preference(prefs, "t4_ms", "Timer T4 (ms)",
+        "RFC 3261 sec. 17.1.2.2 time a message may stay in the network; Timer K (default 5000)",
+        10, &pref_t4_ms);
+    prefs_register_uint_preference(prefs, "date_stale_s", "Date tolerance (s)",
+        "MSG-DATE-STALE: how far a signed request's Date may be from the capture time "
+        "(RFC 3428 sec. 11.4 says \"several minutes\"; default 300)", 10, &pref_date_stale_s);
 
     siplint_frames = wmem_map_new_autoreset(wmem_epan_scope(), wmem_file_scope(), g_direct_hash,
                                             g_direct_equal);
