@@ -563,6 +563,23 @@ siplint_ei(const siplint_finding_rec *f)
     return &ei_siplint[(size_t)f->rule->sym * 3 + (size_t)(sev - 1)];
 }
 
+/* "RULE (severity): message", cut to fit a tree item label (ITEM_LABEL_LENGTH): Wireshark would
+ * otherwise prefix "[truncated]" and cut anywhere, even inside a UTF-8 sequence such as the
+ * section sign. The full text stays in the siplint.message field. */
+static const char *
+siplint_label(char *buf, size_t cap, const char *rule, const char *sev, const char *msg)
+{
+    int n = sev ? g_snprintf(buf, (gulong)cap, "%s (%s): %s", rule, sev, msg)
+                : g_snprintf(buf, (gulong)cap, "%s: %s", rule, msg);
+    if (n >= 0 && (size_t)n < cap)
+        return buf;
+    size_t end = cap - 4; /* room for "..." and the NUL */
+    while (end > 0 && ((unsigned char)buf[end] & 0xC0) == 0x80)
+        end--; /* do not split a UTF-8 sequence */
+    memcpy(buf + end, "...", 4);
+    return buf;
+}
+
 static void
 siplint_render(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree)
 {
@@ -605,6 +622,7 @@ siplint_render(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree)
         for (f = m->head; f; f = f->next) {
             const char *sev = sl_severity_name(f->severity);
             expert_field *ei = siplint_ei(f);
+            char label[ITEM_LABEL_LENGTH - 16];
             gint fo = start, fl = len;
             proto_item *fti;
             proto_tree *ft;
@@ -614,8 +632,9 @@ siplint_render(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree)
                 fo = start + (gint)f->offset;
                 fl = (gint)MIN(f->length, (guint32)(len - (gint)f->offset));
             }
-            fti = proto_tree_add_string_format(st, hf_siplint_rule, ds, fo, fl, f->rule->id,
-                                               "%s (%s): %s", f->rule->id, sev, f->message);
+            fti = proto_tree_add_string_format(st, hf_siplint_rule, ds, fo, fl, f->rule->id, "%s",
+                                               siplint_label(label, sizeof label, f->rule->id, sev,
+                                                             f->message));
             ft = proto_item_add_subtree(fti, ett_siplint_finding);
             proto_item_set_generated(proto_tree_add_string(ft, hf_siplint_severity, ds, fo, 0, sev));
             proto_item_set_generated(proto_tree_add_string(ft, hf_siplint_message, ds, fo, 0, f->message));
@@ -626,7 +645,9 @@ siplint_render(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree)
             /* On the finding's own item, so that the GUI marks it; with no tree (fti NULL) this
              * still feeds the expert tap (-z expert, Expert Information). */
             if (ei)
-                expert_add_info_format(pinfo, fti, ei, "%s: %s", f->rule->id, f->message);
+                /* the expert item's label adds "Expert Info (Error/Protocol): " */
+                expert_add_info_format(pinfo, fti, ei, "%s",
+                                       siplint_label(label, sizeof label - 40, f->rule->id, NULL, f->message));
 
             for (k = 0; k < n_info && in_info[k] != f->rule; k++)
                 ;
