@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* RFC 3261 core rules that one message can prove: grammar, mandatory and singleton headers,
- * CSeq, Content-Length, Date, version. */
+ * CSeq, Content-Length, Date, version, Via branch, From tag, Content-Type, message size on UDP,
+ * 421 Require. */
+#include <stdio.h>
 #include <string.h>
 
 #include "../engine/engine_internal.h"
@@ -287,6 +289,226 @@ static void rule_version(sl_ctx *c)
                 sl_show(c, m->version, 20));
 }
 
+/* ---- issue 4: single-message rules ------------------------------------------------------- */
+
+#define SL_MAGIC_COOKIE "z9hG4bK"
+
+/* The top Via value (first element of the first Via row), parsed. Returns the row, or NULL when
+ * there is no Via or its first element does not parse (SIP-PARSE reports that). */
+static const sl_header *top_via(const sl_msg *m, sl_via *v)
+{
+    const sl_header *h = sl_msg_hdr(m, SL_H_VIA);
+    size_t pos = 0, at;
+    sl_span e;
+    const char *what;
+    if (!h || !sl_list_next(h->value, &pos, &e) || e.len == 0 || sl_via_parse(e, v, &what, &at) != 0)
+        return NULL;
+    return h;
+}
+
+/* A request that shows both RFC 2543 habits at once: no branch at all in its top Via and no From
+ * tag (RFC 4475 §3.4.1 inv2543). RFC 3261 keeps accepting such peers (§8.1.1.3, §17.2.3), so the
+ * two rules report them as warnings; a message with only one of the defects is no 2543 peer. */
+static int looks_rfc2543(const sl_msg *m)
+{
+    sl_via v;
+    sl_addr a;
+    const char *what;
+    size_t at;
+    const sl_header *f = sl_msg_hdr(m, SL_H_FROM);
+    if (!m->is_request || !top_via(m, &v) || v.has_branch || !f ||
+        sl_addr_parse(f->value, &a, &what, &at) != 0)
+        return 0;
+    return !a.has_tag;
+}
+
+/* RFC 3261 §8.1.1.7: the branch of a request's top Via MUST begin with "z9hG4bK". Lower Vias may
+ * come from RFC 2543 elements and are not judged; responses carry a copy of the request's Via
+ * (§8.2.6.2), so the defect is reported on the request only. */
+static void rule_via_branch(sl_ctx *c)
+{
+    const sl_msg *m = c->m;
+    sl_via v;
+    const sl_header *h;
+    if (!m->is_request || !(h = top_via(m, &v)))
+        return;
+    const size_t ck = sizeof SL_MAGIC_COOKIE - 1;
+    const char *meth = sl_show(c, m->method, 32);
+    if (!v.has_branch) {
+        int old = looks_rfc2543(m);
+        sl_emit(c, SL_R_SIP_VIA_BRANCH, old ? SL_SEV_WARNING : SL_SEV_ERROR, h->offset, h->row_len,
+                "top Via of the %s request has no branch parameter; RFC 3261 §8.1.1.7 requires one "
+                "beginning with \"z9hG4bK\"%s", meth,
+                old ? " (the request also lacks a From tag, as an RFC 2543 element would send it: "
+                      "a warning)" : "");
+        return;
+    }
+    sl_span b = v.branch;
+    if (b.len >= ck && memcmp(b.p, SL_MAGIC_COOKIE, ck) == 0) {
+        if (b.len == ck)
+            /* RFC 4475 §3.2.1 badbranch: valid syntax, but the cookie alone identifies nothing */
+            sl_emit(c, SL_R_SIP_VIA_BRANCH, SL_SEV_WARNING, h->offset, h->row_len,
+                    "top Via branch of the %s request is the bare magic cookie \"z9hG4bK\" with "
+                    "nothing after it; RFC 3261 §8.1.1.7 requires a branch unique across space and "
+                    "time (RFC 4475 §3.2.1)", meth);
+        return;
+    }
+    if (b.len >= ck && sl_span_ieq((sl_span){b.p, ck}, SL_MAGIC_COOKIE)) {
+        /* parameter values are case-insensitive by default (§7.3.1), but §17.2.3 looks for
+         * the exact characters: whether a peer takes this for the cookie is uncertain */
+        sl_emit(c, SL_R_SIP_VIA_BRANCH, SL_SEV_WARNING, h->offset, h->row_len,
+                "top Via branch \"%s\" of the %s request begins with the magic cookie in the wrong "
+                "letter case; RFC 3261 §8.1.1.7 requires the characters \"z9hG4bK\", and a peer "
+                "comparing them exactly falls back to RFC 2543 matching (§17.2.3)",
+                sl_show(c, b, 60), meth);
+        return;
+    }
+    sl_emit(c, SL_R_SIP_VIA_BRANCH, SL_SEV_ERROR, h->offset, h->row_len,
+            "top Via branch \"%s\" of the %s request does not begin with \"z9hG4bK\" (RFC 3261 "
+            "§8.1.1.7); peers fall back to RFC 2543 transaction matching (§17.2.3)",
+            sl_show(c, b, 60), meth);
+}
+
+/* RFC 3261 §8.1.1.3: the From of every request carries a tag. */
+static void rule_from_tag(sl_ctx *c)
+{
+    const sl_msg *m = c->m;
+    const sl_header *h = sl_msg_hdr(m, SL_H_FROM);
+    sl_addr a;
+    const char *what;
+    size_t at;
+    if (!m->is_request || !h || sl_addr_parse(h->value, &a, &what, &at) != 0 || a.star)
+        return;
+    if (a.has_tag && a.tag.len > 0)
+        return;
+    int old = !a.has_tag && looks_rfc2543(m);
+    int inside = !a.has_tag && sl_param_find(a.uri_params, "tag", NULL);
+    sl_emit(c, SL_R_SIP_FROM_TAG, old ? SL_SEV_WARNING : SL_SEV_ERROR, h->offset, h->row_len,
+            "From \"%s\" of the %s request %s; RFC 3261 §8.1.1.3 requires the UAC to add a tag%s",
+            sl_show(c, h->value, 80), sl_show(c, m->method, 32),
+            a.has_tag ? "has a tag parameter without a value"
+            : inside  ? "has no tag (the tag inside <> is a URI parameter, not the From tag)"
+                      : "has no tag",
+            old ? " (the top Via also lacks a branch, as an RFC 2543 element would send it: a "
+                  "warning)" : "");
+}
+
+/* "MESSAGE request" or "200 response", for finding texts. */
+static const char *what_msg(sl_ctx *c, char *buf, size_t n)
+{
+    if (c->m->is_request)
+        snprintf(buf, n, "%s request", sl_show(c, c->m->method, 32));
+    else
+        snprintf(buf, n, "%u response", c->m->status);
+    return buf;
+}
+
+/* True if the span holds only CR and LF bytes. */
+static int only_line_ends(sl_span s)
+{
+    for (size_t i = 0; i < s.len; i++)
+        if (s.p[i] != '\r' && s.p[i] != '\n')
+            return 0;
+    return 1;
+}
+
+/* RFC 3261 §20.15, §7.4.1: a non-empty body needs Content-Type. The body is what Content-Length
+ * delimits (catalogue D3): CL 0 is no body, and UDP bytes after the CL body are discarded
+ * (§18.3), not a body. */
+static void rule_ct_missing(sl_ctx *c)
+{
+    const sl_msg *m = c->m;
+    if (m->body.len == 0 || m->count[SL_H_CONTENT_TYPE])
+        return;
+    /* Without Content-Length a datagram's body runs to its end (§18.3); a stack that ends the
+     * datagram with a spare CRLF has sent padding, not a body. */
+    if (m->content_length < 0 && only_line_ends(m->body))
+        return;
+    const sl_header *cl = sl_msg_hdr(m, SL_H_CONTENT_LENGTH);
+    char what[64];
+    what_msg(c, what, sizeof what);
+    if (cl && m->content_length >= 0)
+        sl_emit(c, SL_R_SIP_CT_MISSING, SL_SEV_ERROR, cl->offset, cl->row_len,
+                "%s carries a %s-byte body (Content-Length %lld) but no Content-Type; RFC 3261 "
+                "§20.15 and §7.4.1 require Content-Type for a non-empty body",
+                what, sl_thousands(c, m->body.len), (long long)m->content_length);
+    else
+        sl_emit(c, SL_R_SIP_CT_MISSING, SL_SEV_ERROR, m->hdr_end, m->body.len,
+                "%s carries a %s-byte body (no Content-Length: it runs to the end of the "
+                "datagram) but no Content-Type; RFC 3261 §20.15 and §7.4.1 require Content-Type "
+                "for a non-empty body", what, sl_thousands(c, m->body.len));
+}
+
+/* RFC 3261 §18.3, §20.14: Content-Length MUST be used with stream-oriented transports (TCP, TLS
+ * over TCP). WebSocket carries one SIP message per WebSocket message (RFC 7118 §5.1) and SCTP
+ * preserves message boundaries (RFC 4168), so they are not held to it. */
+static void rule_cl_stream(sl_ctx *c)
+{
+    const sl_msg *m = c->m;
+    if (!sl_transport_is_stream(c->meta->transport) || m->count[SL_H_CONTENT_LENGTH])
+        return;
+    char what[64], tp[8];
+    const char *name = sl_transport_name(c->meta->transport);
+    size_t i = 0;
+    for (; name[i] && i + 1 < sizeof tp; i++)
+        tp[i] = (char)(name[i] >= 'a' && name[i] <= 'z' ? name[i] - 32 : name[i]);
+    tp[i] = 0;
+    sl_emit(c, SL_R_SIP_CL_STREAM, SL_SEV_ERROR, 0, 0,
+            "%s sent over %s has no Content-Length header; RFC 3261 §18.3 and §20.14 require it "
+            "on stream transports, where it alone marks the end of the message",
+            what_msg(c, what, sizeof what), tp);
+}
+
+/* RFC 3261 §18.1.1: a request within 200 bytes of the path MTU, or larger than 1300 bytes when
+ * the MTU is unknown, MUST go over a congestion-controlled transport. For MESSAGE this is also
+ * MSG-SIZE (RFC 3428 §8); both rules report, each can be disabled alone, and this one names the
+ * other so that readers see one cause (decision documented in docs/rules/SIP-UDP-SIZE.md). */
+static void rule_udp_size(sl_ctx *c)
+{
+    const sl_msg *m = c->m;
+    if (!m->is_request || c->meta->transport != SL_TP_UDP)
+        return;
+    unsigned mtu = c->cfg->path_mtu;
+    size_t limit = mtu ? (mtu > 200 ? mtu - 200 : 0) : 1300;
+    if (m->len <= limit)
+        return;
+    char why[96];
+    if (mtu)
+        snprintf(why, sizeof why, "within 200 bytes of the configured path MTU of %u", mtu);
+    else
+        snprintf(why, sizeof why, "over 1,300 bytes with the path MTU unknown");
+    sl_emit(c, SL_R_SIP_UDP_SIZE, SL_SEV_ERROR, 0, m->len,
+            "%s request of %s bytes sent over UDP; RFC 3261 §18.1.1 requires a congestion-"
+            "controlled transport such as TCP for a request %s%s",
+            sl_show(c, m->method, 32), sl_thousands(c, m->len), why,
+            sl_is_method(m, "MESSAGE") ? " (for this MESSAGE see also MSG-SIZE, RFC 3428 §8)" : "");
+}
+
+/* RFC 3261 §21.4.16: a 421 response MUST list the required extensions in Require. */
+static void rule_421_require(sl_ctx *c)
+{
+    const sl_msg *m = c->m;
+    if (m->is_request || m->status != 421)
+        return;
+    const sl_header *h = sl_msg_hdr(m, SL_H_REQUIRE);
+    if (!h) {
+        sl_emit(c, SL_R_SIP_421_REQUIRE, SL_SEV_ERROR, 0, 0,
+                "421 (Extension Required) response has no Require header; RFC 3261 §21.4.16 "
+                "requires it to list the extensions the server needs");
+        return;
+    }
+    for (const sl_header *r = h; r; r = sl_msg_hdr_next(m, r)) {
+        size_t pos = 0;
+        sl_span e;
+        while (sl_list_next(r->value, &pos, &e))
+            if (e.len)
+                return;
+    }
+    sl_emit(c, SL_R_SIP_421_REQUIRE, SL_SEV_ERROR, h->offset, h->row_len,
+            "421 (Extension Required) response has an empty Require header; RFC 3261 §21.4.16 "
+            "requires it to list the extensions the server needs");
+}
+
 const sl_rule_impl sl_rules_rfc3261[] = {
     {SL_R_SIP_PARSE, rule_sip_parse},
     {SL_R_SIP_VERSION, rule_version},
@@ -296,5 +518,11 @@ const sl_rule_impl sl_rules_rfc3261[] = {
     {SL_R_SIP_CSEQ_RANGE, rule_cseq_range},
     {SL_R_SIP_CL_MISMATCH, rule_cl_mismatch},
     {SL_R_SIP_DATE_SYNTAX, rule_date_syntax},
+    {SL_R_SIP_VIA_BRANCH, rule_via_branch},
+    {SL_R_SIP_FROM_TAG, rule_from_tag},
+    {SL_R_SIP_CT_MISSING, rule_ct_missing},
+    {SL_R_SIP_CL_STREAM, rule_cl_stream},
+    {SL_R_SIP_UDP_SIZE, rule_udp_size},
+    {SL_R_SIP_421_REQUIRE, rule_421_require},
     {SL_RULE__COUNT, NULL},
 };
