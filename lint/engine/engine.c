@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "engine_internal.h"
+#include "tracker.h"
 
 struct sl_engine {
     sl_config cfg;
@@ -13,10 +14,12 @@ struct sl_engine {
     void *user;
     sl_parser ps;
     sl_stats stats;
+    int trk_on;              /* some stateful rule is enabled */
+    sl_tracker trk;
 };
 
 static const sl_rule_impl *const modules[] = {sl_rules_rfc3261, sl_rules_rfc3428, sl_rules_rfc3327,
-                                              sl_rules_rfc4320, sl_rules_rfc8224};
+                                              sl_rules_rfc4320, sl_rules_rfc8224, sl_rules_stateful};
 
 sl_engine *sl_engine_new(const sl_config *cfg, sl_sink sink, void *user)
 {
@@ -30,6 +33,18 @@ sl_engine *sl_engine_new(const sl_config *cfg, sl_sink sink, void *user)
     e->sink = sink;
     e->user = user;
     sl_parser_init(&e->ps);
+    /* The tracker runs only when a rule needs it: disabling every stateful rule costs nothing. */
+    for (const sl_rule_impl *r = sl_rules_stateful; r->fn; r++)
+        if (e->cfg.severity[r->rule] != SL_SEV_NONE)
+            e->trk_on = 1;
+    if (e->trk_on) {
+        if (sl_trk_init(&e->trk, &e->cfg, e->cfg.max_transactions) != 0) {
+            sl_parser_free(&e->ps);
+            free(e);
+            return NULL;
+        }
+        e->stats.tracker_bytes = sl_trk_bytes(&e->trk);
+    }
     return e;
 }
 
@@ -38,6 +53,8 @@ void sl_engine_free(sl_engine *e)
     if (!e)
         return;
     sl_parser_free(&e->ps);
+    if (e->trk_on)
+        sl_trk_free(&e->trk);
     free(e);
 }
 
@@ -104,16 +121,16 @@ static int begin_finding(sl_engine *e, sl_finding *f, sl_rule_id rule, sl_severi
     return 1;
 }
 
-void sl_emit(sl_ctx *c, sl_rule_id rule, sl_severity sev, size_t off, size_t len, const char *fmt, ...)
+static void emit_v(sl_ctx *c, sl_rule_id rule, sl_severity sev, size_t off, size_t len,
+                   const uint64_t *related, unsigned n_related, const char *fmt, va_list ap)
 {
     char text[1024];
     sl_finding f;
-    va_list ap;
-    va_start(ap, fmt);
-    int on = begin_finding(c->e, &f, rule, sev, c->meta, text, fmt, ap);
-    va_end(ap);
-    if (!on)
+    if (!begin_finding(c->e, &f, rule, sev, c->meta, text, fmt, ap))
         return;
+    for (unsigned i = 0; i < n_related && f.n_related < SL_MAX_RELATED; i++)
+        if (related[i] && related[i] != f.frame)
+            f.related[f.n_related++] = related[i];
     const sl_msg *m = c->m;
     f.offset = off;
     f.length = len;
@@ -147,6 +164,23 @@ void sl_emit(sl_ctx *c, sl_rule_id rule, sl_severity sev, size_t off, size_t len
     }
     f.fingerprint = h;
     deliver(c->e, &f);
+}
+
+void sl_emit(sl_ctx *c, sl_rule_id rule, sl_severity sev, size_t off, size_t len, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    emit_v(c, rule, sev, off, len, NULL, 0, fmt, ap);
+    va_end(ap);
+}
+
+void sl_emit_related(sl_ctx *c, sl_rule_id rule, sl_severity sev, size_t off, size_t len,
+                     const uint64_t *related, unsigned n_related, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    emit_v(c, rule, sev, off, len, related, n_related, fmt, ap);
+    va_end(ap);
 }
 
 void sl_engine_report(sl_engine *e, sl_rule_id rule, const sl_meta *meta, const char *fmt, ...)
@@ -281,15 +315,32 @@ sl_feed_rc sl_engine_feed(sl_engine *e, const char *buf, size_t len, const sl_me
     c.meta = meta;
     c.cfg = &e->cfg;
     c.show_next = 0;
+    c.trk = NULL;
+    c.tv = NULL;
     const char *what;
     const sl_header *cs = sl_msg_hdr(&m, SL_H_CSEQ);
     c.cseq_ok = cs && sl_cseq_parse(cs->value, &c.cseq, &what) == 0;
     const sl_header *ci = sl_msg_hdr(&m, SL_H_CALL_ID);
     c.call_id = ci ? ci->value : (sl_span){"", 0};
 
+    /* Stateful rules see the tracker's records as they were before this message; the message is
+     * recorded after every rule has run. Messages that failed to index are not tracked. */
+    sl_trk_view tv;
+    if (e->trk_on && rc == SL_PARSE_OK) {
+        sl_trk_sweep(&e->trk, (int64_t)meta->ts_sec * 1000000000LL + (int64_t)meta->ts_nsec, 4);
+        sl_trk_observe(&e->trk, &c, &tv);
+        c.trk = &e->trk;
+        c.tv = &tv;
+    }
+
     for (size_t k = 0; k < sizeof modules / sizeof modules[0]; k++)
         for (const sl_rule_impl *r = modules[k]; r->fn; r++)
             if (e->cfg.severity[r->rule] != SL_SEV_NONE)
                 r->fn(&c);
+
+    if (c.tv) {
+        sl_trk_commit(&e->trk, &c, &tv);
+        e->stats.tracker_dropped = e->trk.dropped;
+    }
     return SL_FEED_LINTED;
 }

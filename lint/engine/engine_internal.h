@@ -15,6 +15,8 @@ typedef struct sl_ctx {
     int cseq_ok;             /* CSeq parsed */
     sl_cseq cseq;
     sl_span call_id;
+    struct sl_tracker *trk;  /* the transaction/dialog tracker (stateful rules), NULL when off */
+    struct sl_trk_view *tv;  /* what it knows about this message (lint/engine/tracker.h) */
     char show[4][192];       /* scratch for sl_show */
     unsigned show_next;
 } sl_ctx;
@@ -32,12 +34,22 @@ extern const sl_rule_impl sl_rules_rfc3428[];
 extern const sl_rule_impl sl_rules_rfc3327[];
 extern const sl_rule_impl sl_rules_rfc4320[];
 extern const sl_rule_impl sl_rules_rfc8224[];
+extern const sl_rule_impl sl_rules_stateful[]; /* transaction and dialog rules (stateful.c) */
 
 /* Report a finding of rule at [off, off+len) of the message with the rule's natural severity
  * sev (the configuration may override it). */
 void sl_emit(sl_ctx *c, sl_rule_id rule, sl_severity sev, size_t off, size_t len, const char *fmt, ...)
 #if defined(__GNUC__)
     __attribute__((format(printf, 6, 7)))
+#endif
+    ;
+
+/* The same, naming other frames the finding refers to (the request a response answers, the
+ * MESSAGE an ACK refers to...). Zeros and the current frame are skipped. */
+void sl_emit_related(sl_ctx *c, sl_rule_id rule, sl_severity sev, size_t off, size_t len,
+                     const uint64_t *related, unsigned n_related, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 8, 9)))
 #endif
     ;
 

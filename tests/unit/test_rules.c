@@ -14,6 +14,9 @@
 typedef struct found {
     const sl_rule *rule;
     sl_severity sev;
+    uint64_t frame;
+    uint64_t related[SL_MAX_RELATED];
+    unsigned n_related;
     char msg[256];
 } found;
 
@@ -28,6 +31,9 @@ static void sink(const sl_finding *f, void *user)
     if (c->n < 64) {
         c->items[c->n].rule = f->rule;
         c->items[c->n].sev = f->severity;
+        c->items[c->n].frame = f->frame;
+        c->items[c->n].n_related = f->n_related;
+        memcpy(c->items[c->n].related, f->related, sizeof f->related);
         snprintf(c->items[c->n].msg, sizeof c->items[0].msg, "%s", f->message);
         c->n++;
     }
@@ -44,15 +50,49 @@ static int is_relevant(const fx_case *c, const char *file_rule, const char *id)
     return 0;
 }
 
+/* @N: the finding's frame; rel=: exactly these related frames, in any order. */
+static int frame_matches(const fx_expect *x, const found *f)
+{
+    if (x->frame && x->frame != f->frame)
+        return 0;
+    if (!x->check_related)
+        return 1;
+    if (x->n_related != f->n_related)
+        return 0;
+    for (unsigned i = 0; i < x->n_related; i++) {
+        int hit = 0;
+        for (unsigned j = 0; j < f->n_related; j++)
+            hit |= x->related[i] == f->related[j];
+        if (!hit)
+            return 0;
+    }
+    return 1;
+}
+
 static void run_case(const char *path, const char *rule, const fx_case *c)
 {
     collect got = {0};
-    sl_engine *e = sl_engine_new(NULL, sink, &got);
-    sl_meta meta;
-    memset(&meta, 0, sizeof meta);
-    meta.frame_first = meta.frame_last = 1;
-    meta.transport = c->tp;
-    sl_engine_feed(e, c->msg, c->len, &meta, NULL);
+    sl_config cfg;
+    sl_config_default(&cfg);
+    if (c->path_mtu)
+        cfg.path_mtu = c->path_mtu;
+    sl_engine *e = sl_engine_new(&cfg, sink, &got);
+    /* the case's messages in order, as frames 1, 2, ... with their capture facts */
+    for (size_t i = 0; i < c->n_msgs; i++) {
+        const fx_msg *fm = &c->msgs[i];
+        sl_meta meta;
+        memset(&meta, 0, sizeof meta);
+        meta.frame_first = meta.frame_last = i + 1;
+        meta.transport = fm->tp;
+        meta.ts_sec = FX_EPOCH + fm->t_ns / 1000000000;
+        meta.ts_nsec = (uint32_t)(fm->t_ns % 1000000000);
+        meta.af = 4;
+        memcpy(meta.src, fm->src, 4);
+        memcpy(meta.dst, fm->dst, 4);
+        meta.sport = fm->sport;
+        meta.dport = fm->dport;
+        sl_engine_feed(e, fm->msg, fm->len, &meta, NULL);
+    }
     sl_engine_free(e);
 
     /* multiset comparison over the relevant rules */
@@ -64,23 +104,30 @@ static void run_case(const char *path, const char *rule, const fx_case *c)
         int hit = 0;
         for (size_t k = 0; k < got.n; k++) {
             if (!used[k] && strcmp(got.items[k].rule->id, c->expect[i].rule) == 0 &&
-                got.items[k].sev == c->expect[i].sev) {
+                got.items[k].sev == c->expect[i].sev && frame_matches(&c->expect[i], &got.items[k])) {
                 used[k] = hit = 1;
                 break;
             }
         }
         if (!hit) {
             ok = 0;
-            o += (size_t)snprintf(report + o, sizeof report - o, " missing: %s %s;", c->expect[i].rule,
+            if (o > sizeof report - 300)
+                continue;
+            o += (size_t)snprintf(report + o, sizeof report - o, " missing: %s %s", c->expect[i].rule,
                                   sl_severity_name(c->expect[i].sev));
+            if (c->expect[i].frame)
+                o += (size_t)snprintf(report + o, sizeof report - o, " @%llu",
+                                      (unsigned long long)c->expect[i].frame);
+            o += (size_t)snprintf(report + o, sizeof report - o, ";");
         }
     }
     for (size_t k = 0; k < got.n && o < sizeof report - 300; k++) {
         if (used[k] || !is_relevant(c, rule, got.items[k].rule->id))
             continue;
         ok = 0;
-        o += (size_t)snprintf(report + o, sizeof report - o, " unexpected: %s %s (%s);",
-                              got.items[k].rule->id, sl_severity_name(got.items[k].sev), got.items[k].msg);
+        o += (size_t)snprintf(report + o, sizeof report - o, " unexpected: %s %s @%llu (%s);",
+                              got.items[k].rule->id, sl_severity_name(got.items[k].sev),
+                              (unsigned long long)got.items[k].frame, got.items[k].msg);
     }
     if (!ok)
         sl_cu_fail(path, c->line, "case '%s':%s", c->name, report);

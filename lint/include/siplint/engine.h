@@ -126,6 +126,8 @@ typedef struct sl_config {
                                             * limit MTU - 200; MSG-SIZE: quiet if MTU >= size+200) */
     unsigned t1_ms, t2_ms, t4_ms;          /* RFC 3261 timers (catalogue D5): 500, 4000, 5000 */
     unsigned date_stale_s;                 /* MSG-DATE-STALE: "several minutes", default 300 */
+    unsigned max_transactions;             /* tracker bound: transactions held at once (slots,
+                                            * rounded up to a power of two); 0 = 65536 */
 } sl_config;
 
 /* Defaults: every rule at its table severity, limit 1300, MTU unknown, T1/T2/T4 = 500/4000/5000 ms,
@@ -168,6 +170,11 @@ typedef struct sl_stats {
     uint64_t responses;
     uint64_t findings[4];     /* by effective severity */
     uint64_t by_rule[SL_RULE__COUNT];
+    /* The transaction/dialog tracker's bound (docs/architecture.md): records it could not keep
+     * because a table was full. While it loses records, rules that would conclude from the
+     * absence of an earlier message stay quiet; a front-end may show this count once. */
+    uint64_t tracker_dropped;
+    uint64_t tracker_bytes;   /* memory the tracker's tables may use at most */
 } sl_stats;
 const sl_stats *sl_engine_stats(const sl_engine *e);
 

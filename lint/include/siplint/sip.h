@@ -276,6 +276,10 @@ int sl_multipart_next(sl_span body, sl_span boundary, size_t *pos, sl_part *part
 /* Find a header in a MIME header block (case-insensitive name). */
 int sl_mime_header(sl_span headers, const char *name, sl_span *value);
 
+/* Is the body signed (catalogue D2 (a), (b), and (d) one level of multipart/mixed)? Forms that
+ * need the CMS content type read (pkcs7-mime without smime-type) are not recognised. */
+int sl_msg_signed(const sl_msg *m);
+
 /* Helpers on spans. */
 int sl_span_eq(sl_span s, const char *lit);          /* exact, case-sensitive */
 int sl_span_ieq(sl_span s, const char *lit);         /* ASCII case-insensitive */

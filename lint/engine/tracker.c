@@ -1,0 +1,728 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The transaction/dialog tracker: bounded hash tables in capture time, and the keys they use. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine_internal.h"
+#include "tracker.h"
+
+uint64_t sl_trk_hash(uint64_t h, const void *p, size_t n)
+{
+    const unsigned char *b = p;
+    for (size_t i = 0; i < n; i++) {
+        h ^= b[i];
+        h *= 0x100000001b3ULL;
+    }
+    /* a separator, so that ("ab","c") and ("a","bc") differ */
+    h ^= 0xff;
+    h *= 0x100000001b3ULL;
+    return h;
+}
+
+uint64_t sl_trk_hash_lc(uint64_t h, const char *p, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        unsigned char ch = (unsigned char)p[i];
+        if (ch >= 'A' && ch <= 'Z')
+            ch = (unsigned char)(ch + 32);
+        h ^= ch;
+        h *= 0x100000001b3ULL;
+    }
+    h ^= 0xff;
+    h *= 0x100000001b3ULL;
+    return h;
+}
+
+static int lc_eq(const char *p, size_t n, const char *lit)
+{
+    size_t l = strlen(lit);
+    if (n != l)
+        return 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char ch = (unsigned char)p[i];
+        if (ch >= 'A' && ch <= 'Z')
+            ch = (unsigned char)(ch + 32);
+        if (ch != (unsigned char)lit[i])
+            return 0;
+    }
+    return 1;
+}
+
+uint64_t sl_trk_uri_hash(uint64_t h, sl_span uri)
+{
+    const char *p = uri.p;
+    size_t n = uri.len, i = 0;
+    while (i < n && p[i] != ':')
+        i++;
+    if (i >= n) /* not scheme:... - compare as written */
+        return sl_trk_hash(h, p, n);
+    h = sl_trk_hash_lc(h, p, i); /* scheme */
+    i++;
+    size_t rest = i, end = n;
+    for (size_t k = i; k < n; k++)
+        if (p[k] == '?') {
+            end = k; /* headers are not part of the comparison we need */
+            break;
+        }
+    /* userinfo: up to the last '@' before any ';' of the host part */
+    size_t at = (size_t)-1;
+    for (size_t k = rest; k < end; k++) {
+        if (p[k] == '@')
+            at = k;
+    }
+    size_t host = rest;
+    if (at != (size_t)-1) {
+        h = sl_trk_hash(h, p + rest, at - rest); /* user (and password): case-sensitive */
+        host = at + 1;
+    } else {
+        h = sl_trk_hash(h, "", 0);
+    }
+    size_t semi = host;
+    while (semi < end && p[semi] != ';')
+        semi++;
+    h = sl_trk_hash_lc(h, p + host, semi - host);
+    /* §19.1.4: user, ttl, method and maddr must match if either URI has them; others only when
+     * both have them, which we cannot know, so they are left out (fewer, not more, matches). */
+    static const char *const keep[] = {"user", "ttl", "method", "maddr"};
+    for (size_t k = 0; k < 4; k++) {
+        size_t q = semi;
+        while (q < end) {
+            size_t s = q + 1, e2 = s;
+            while (e2 < end && p[e2] != ';')
+                e2++;
+            size_t eq = s;
+            while (eq < e2 && p[eq] != '=')
+                eq++;
+            if (lc_eq(p + s, eq - s, keep[k])) {
+                h = sl_trk_hash_lc(h, keep[k], strlen(keep[k]));
+                if (eq < e2)
+                    h = sl_trk_hash_lc(h, p + eq + 1, e2 - eq - 1);
+            }
+            q = e2;
+        }
+    }
+    return h;
+}
+
+/* ---- tables ---------------------------------------------------------------------------------- */
+
+static size_t pow2_at_least(size_t n)
+{
+    size_t c = 16;
+    while (c < n)
+        c <<= 1;
+    return c;
+}
+
+static int tab_init(sl_tab *tb, size_t cap, size_t rec)
+{
+    memset(tb, 0, sizeof *tb);
+    tb->cap = pow2_at_least(cap);
+    tb->mask = tb->cap - 1;
+    tb->rec = rec;
+    tb->limit = tb->cap / 4 * 3;
+    /* calloc: pages are only backed once touched, so a short capture stays small */
+    tb->slots = calloc(tb->cap, rec);
+    return tb->slots ? 0 : -1;
+}
+
+static inline sl_trk_hdr *slot(const sl_tab *tb, size_t i)
+{
+    return (sl_trk_hdr *)(void *)(tb->slots + i * tb->rec);
+}
+
+static inline size_t home(const sl_tab *tb, uint64_t key)
+{
+    uint64_t x = key * 0x9e3779b97f4a7c15ULL;
+    return (size_t)(x >> 32) & tb->mask;
+}
+
+void *sl_tab_find(sl_tab *tb, uint64_t key, int64_t now)
+{
+    if (!key)
+        return NULL;
+    for (size_t i = home(tb, key);; i = (i + 1) & tb->mask) {
+        sl_trk_hdr *s = slot(tb, i);
+        if (s->key == 0)
+            return NULL;
+        if (s->key == key)
+            return s->expire >= now ? s : NULL;
+    }
+}
+
+/* Backward-shift deletion (linear probing without tombstones). */
+static void tab_delete(sl_tab *tb, size_t i)
+{
+    size_t j = i;
+    for (;;) {
+        j = (j + 1) & tb->mask;
+        sl_trk_hdr *s = slot(tb, j);
+        if (s->key == 0)
+            break;
+        size_t k = home(tb, s->key);
+        /* move s back to i unless its home lies cyclically in (i, j] */
+        int stays = (i <= j) ? (i < k && k <= j) : (i < k || k <= j);
+        if (!stays) {
+            memcpy(slot(tb, i), s, tb->rec);
+            i = j;
+        }
+    }
+    memset(slot(tb, i), 0, tb->rec);
+    tb->used--;
+}
+
+static void tab_sweep(sl_tab *tb, int64_t now, size_t n)
+{
+    if (!tb->used)
+        return;
+    for (size_t v = 0; v < n; v++) {
+        size_t i = tb->cursor & tb->mask;
+        sl_trk_hdr *s = slot(tb, i);
+        if (s->key && s->expire < now)
+            tab_delete(tb, i); /* another entry may have moved into i: look again next time */
+        else
+            tb->cursor++;
+    }
+}
+
+
+static void *upsert(sl_tracker *t, sl_tab *tb, uint64_t key, int64_t now, int *fresh, int hard)
+{
+    *fresh = 0;
+    if (!key)
+        key = 1;
+    size_t reuse = (size_t)-1;
+    size_t i = home(tb, key);
+    for (;; i = (i + 1) & tb->mask) {
+        sl_trk_hdr *s = slot(tb, i);
+        if (s->key == 0)
+            break;
+        if (s->key == key) {
+            if (s->expire >= now)
+                return s;
+            /* expired: start afresh in place */
+            memset(s, 0, tb->rec);
+            s->key = key;
+            *fresh = 1;
+            return s;
+        }
+        if (reuse == (size_t)-1 && s->expire < now)
+            reuse = i;
+    }
+    if (reuse != (size_t)-1) {
+        /* an expired entry in the probe chain: overwrite it (the key is not further on, since
+         * the chain ended at an empty slot without finding it) */
+        sl_trk_hdr *s = slot(tb, reuse);
+        memset(s, 0, tb->rec);
+        s->key = key;
+        *fresh = 1;
+        return s;
+    }
+    if (tb->used >= tb->limit && now >= tb->next_full) {
+        /* full: expired entries elsewhere may free room (a full pass at most every T1/4 of
+         * capture time, so an overloaded table does not cost a pass per message) */
+        tb->next_full = now + t->t1_ns / 4;
+        size_t before = tb->used;
+        tb->cursor = 0;
+        tab_sweep(tb, now, 2 * tb->cap + tb->used);
+        if (tb->used < before)
+            return upsert(t, tb, key, now, fresh, hard);
+    }
+    if (tb->used >= tb->limit) {
+        t->dropped++;
+        if (hard) {
+            t->hard_dropped++;
+            t->last_drop = now;
+        }
+        return NULL;
+    }
+    sl_trk_hdr *s = slot(tb, i);
+    s->key = key;
+    tb->used++;
+    *fresh = 1;
+    return s;
+}
+
+void *sl_trk_upsert(sl_tracker *t, sl_tab *tb, uint64_t key, int64_t now, int *fresh)
+{
+    return upsert(t, tb, key, now, fresh, 1);
+}
+
+void *sl_trk_upsert_soft(sl_tracker *t, sl_tab *tb, uint64_t key, int64_t now, int *fresh)
+{
+    return upsert(t, tb, key, now, fresh, 0);
+}
+
+int sl_trk_init(sl_tracker *t, const sl_config *cfg, size_t max_txn)
+{
+    memset(t, 0, sizeof *t);
+    if (!max_txn)
+        max_txn = 65536;
+    unsigned t1 = cfg->t1_ms ? cfg->t1_ms : 500, t2 = cfg->t2_ms ? cfg->t2_ms : 4000,
+             t4 = cfg->t4_ms ? cfg->t4_ms : 5000;
+    t->t1_ns = (int64_t)t1 * 1000000;
+    t->t2_ns = (int64_t)t2 * 1000000;
+    t->t4_ns = (int64_t)t4 * 1000000;
+    if (tab_init(&t->txn, max_txn, sizeof(sl_txn)) || tab_init(&t->req, max_txn, sizeof(sl_reqrec)) ||
+        tab_init(&t->dlg, max_txn, sizeof(sl_dlgrec)) ||
+        tab_init(&t->pend, max_txn / 2, sizeof(sl_pendrec))) {
+        sl_trk_free(t);
+        return -1;
+    }
+    return 0;
+}
+
+void sl_trk_free(sl_tracker *t)
+{
+    free(t->txn.slots);
+    free(t->req.slots);
+    free(t->dlg.slots);
+    free(t->pend.slots);
+    memset(t, 0, sizeof *t);
+}
+
+size_t sl_trk_bytes(const sl_tracker *t)
+{
+    return t->txn.cap * t->txn.rec + t->req.cap * t->req.rec + t->dlg.cap * t->dlg.rec +
+           t->pend.cap * t->pend.rec;
+}
+
+size_t sl_trk_live(const sl_tracker *t)
+{
+    return t->txn.used + t->req.used + t->dlg.used + t->pend.used;
+}
+
+void sl_trk_sweep(sl_tracker *t, int64_t now, size_t n)
+{
+    tab_sweep(&t->txn, now, n);
+    tab_sweep(&t->req, now, n);
+    tab_sweep(&t->dlg, now, n);
+    tab_sweep(&t->pend, now, n);
+}
+
+void sl_trk_sweep_all(sl_tracker *t, int64_t now)
+{
+    sl_tab *tabs[] = {&t->txn, &t->req, &t->dlg, &t->pend};
+    for (size_t k = 0; k < 4; k++) {
+        sl_tab *tb = tabs[k];
+        tb->cursor = 0;
+        /* twice round: a deletion near the end can move a wrapped entry back across the end */
+        tab_sweep(tb, now, 2 * tb->cap + tb->used);
+        tb->cursor = 0;
+    }
+}
+
+/* ---- observing messages ---------------------------------------------------------------------- */
+
+/* How long a dialog is remembered after its last message. Real dialogs outlive transactions by
+ * far; an INVITE dialog quiet for longer than this is looked at as if the capture had started
+ * after it (the rules that need a dialog then stay quiet or drop to a warning). */
+#define DIALOG_IDLE_NS (1800LL * 1000000000LL)
+
+uint8_t sl_trk_method_of(sl_span m)
+{
+    static const struct { const char *name; uint8_t id; } tab[] = {
+        {"INVITE", SL_TM_INVITE},       {"ACK", SL_TM_ACK},           {"CANCEL", SL_TM_CANCEL},
+        {"MESSAGE", SL_TM_MESSAGE},     {"REGISTER", SL_TM_REGISTER}, {"SUBSCRIBE", SL_TM_SUBSCRIBE},
+        {"REFER", SL_TM_REFER},         {"NOTIFY", SL_TM_NOTIFY},     {"BYE", SL_TM_BYE},
+    };
+    for (size_t i = 0; i < sizeof tab / sizeof tab[0]; i++)
+        if (sl_span_eq(m, tab[i].name)) /* methods are case-sensitive (RFC 3261 §7.1) */
+            return tab[i].id;
+    return SL_TM_OTHER;
+}
+
+int64_t sl_trk_e_reset(const sl_tracker *t)
+{
+    int64_t at = 0, iv = t->t1_ns;
+    while (iv < t->t2_ns && iv > 0) {
+        at += iv;
+        iv *= 2;
+    }
+    return at;
+}
+
+uint32_t sl_trk_path_hash(sl_span elem)
+{
+    uint64_t h = SL_TRK_SEED;
+    for (size_t i = 0; i < elem.len; i++) {
+        unsigned char ch = (unsigned char)elem.p[i];
+        if (ch == ' ' || ch == '\t' || ch == '\r' || ch == '\n')
+            continue;
+        if (ch >= 'A' && ch <= 'Z')
+            ch = (unsigned char)(ch + 32);
+        h ^= ch;
+        h *= 0x100000001b3ULL;
+    }
+    return sl_trk_h32(h);
+}
+
+static uint64_t hash_addr(uint64_t h, const sl_meta *meta, int reverse)
+{
+    size_t n = meta->af == 6 ? 16 : 4;
+    const uint8_t *a = reverse ? meta->dst : meta->src, *b = reverse ? meta->src : meta->dst;
+    uint16_t pa = reverse ? meta->dport : meta->sport, pb = reverse ? meta->sport : meta->dport;
+    h = sl_trk_hash(h, &meta->af, 1);
+    h = sl_trk_hash(h, a, n);
+    h = sl_trk_hash(h, &pa, sizeof pa);
+    h = sl_trk_hash(h, b, n);
+    return sl_trk_hash(h, &pb, sizeof pb);
+}
+
+/* RFC 3261 §17.1.3 / §17.2.3: branch + sent-by + method (and Call-ID) when the branch has the
+ * magic cookie; otherwise the RFC 2543 fallback (Call-ID, From tag, CSeq, top Via). */
+static uint64_t txn_key(const sl_ctx *c, const sl_trk_view *v, const char *method, size_t mlen)
+{
+    const sl_via *via = &v->via;
+    uint64_t h = SL_TRK_SEED;
+    uint16_t port = (uint16_t)via->port;
+    if (via->has_branch && via->branch.len > 7 && memcmp(via->branch.p, "z9hG4bK", 7) == 0) {
+        /* Call-ID too: §17 needs only the branch, but scanners and broken stacks reuse one
+         * branch for unrelated calls, and two calls are never one transaction */
+        h = sl_trk_hash(h, "T", 1);
+        h = sl_trk_hash(h, c->call_id.p, c->call_id.len);
+    } else {
+        h = sl_trk_hash(h, "2", 1);
+        h = sl_trk_hash(h, c->call_id.p, c->call_id.len);
+        h = sl_trk_hash(h, v->from_tag.p, v->from_tag.len);
+        h = sl_trk_hash(h, &c->cseq.num, sizeof c->cseq.num);
+    }
+    h = sl_trk_hash(h, via->branch.p, via->branch.len);
+    h = sl_trk_hash_lc(h, via->host.p, via->host.len);
+    h = sl_trk_hash(h, &port, sizeof port);
+    h = sl_trk_hash(h, method, mlen);
+    return h ? h : 1;
+}
+
+static uint64_t dialog_key(const sl_ctx *c, const sl_trk_view *v)
+{
+    uint64_t a = sl_trk_hash(SL_TRK_SEED, v->from_tag.p, v->from_tag.len);
+    uint64_t b = sl_trk_hash(SL_TRK_SEED, v->to_tag.p, v->to_tag.len);
+    uint64_t lo = a < b ? a : b, hi = a < b ? b : a;
+    uint64_t h = sl_trk_hash(SL_TRK_SEED, "D", 1);
+    h = sl_trk_hash(h, c->call_id.p, c->call_id.len);
+    h = sl_trk_hash(h, &lo, sizeof lo);
+    h = sl_trk_hash(h, &hi, sizeof hi);
+    return h ? h : 1;
+}
+
+static int read_addr(const sl_msg *m, sl_hdr_id id, sl_addr *a)
+{
+    const sl_header *h = sl_msg_hdr(m, id);
+    const char *what;
+    size_t at;
+    return h && sl_addr_parse(sl_span_trim(h->value), a, &what, &at) == 0;
+}
+
+void sl_trk_observe(sl_tracker *t, sl_ctx *c, sl_trk_view *v)
+{
+    memset(v, 0, sizeof *v);
+    const sl_msg *m = c->m;
+    const sl_meta *meta = c->meta;
+    v->now = (int64_t)meta->ts_sec * 1000000000LL + (int64_t)meta->ts_nsec;
+    if (!c->cseq_ok || c->cseq.overflow || c->call_id.len == 0 || (!m->is_request && !m->status))
+        return;
+    const sl_header *vh = sl_msg_hdr(m, SL_H_VIA);
+    if (!vh)
+        return;
+    size_t pos = 0, at;
+    sl_span el;
+    const char *what;
+    if (!sl_list_next(vh->value, &pos, &el) || sl_via_parse(el, &v->via, &what, &at) != 0)
+        return;
+    v->via_off = vh->offset;
+
+    /* the whole Via stack, as SIP-RESP-ECHO compares it: transport, sent-by, branch of each
+     * element (received/rport are added by the next hop, RFC 3261 §18.2.1, §RFC 3581) */
+    uint64_t vs = SL_TRK_SEED;
+    unsigned nv = 0;
+    for (const sl_header *h = vh; h; h = sl_msg_hdr_next(m, h)) {
+        pos = 0;
+        while (sl_list_next(h->value, &pos, &el)) {
+            sl_via x;
+            if (el.len && sl_via_parse(el, &x, &what, &at) == 0) {
+                uint16_t port = (uint16_t)x.port;
+                vs = sl_trk_hash_lc(vs, x.transport.p, x.transport.len);
+                vs = sl_trk_hash_lc(vs, x.host.p, x.host.len);
+                vs = sl_trk_hash(vs, &port, sizeof port);
+                vs = sl_trk_hash(vs, x.branch.p, x.branch.len);
+            } else {
+                vs = sl_trk_hash_lc(vs, el.p, el.len);
+            }
+            nv++;
+        }
+    }
+    v->via_h = sl_trk_h32(vs);
+    v->n_via = (uint8_t)(nv > 255 ? 255 : nv);
+
+    sl_addr a;
+    if (read_addr(m, SL_H_FROM, &a)) {
+        v->from_uri = a.uri;
+        v->from_tag = a.tag;
+        v->has_from_tag = a.has_tag && a.tag.len;
+    }
+    if (read_addr(m, SL_H_TO, &a)) {
+        v->to_tag = a.tag;
+        v->has_to_tag = a.has_tag && a.tag.len;
+    }
+    uint64_t fh = sl_trk_uri_hash(SL_TRK_SEED, v->from_uri);
+    v->from_h = sl_trk_h32(sl_trk_hash(fh, v->from_tag.p, v->from_tag.len));
+    v->callid_h = sl_trk_h32(sl_trk_hash(SL_TRK_SEED, c->call_id.p, c->call_id.len));
+    v->addr_h = sl_trk_h32(hash_addr(SL_TRK_SEED, meta, 0));
+    v->raddr_h = sl_trk_h32(hash_addr(SL_TRK_SEED, meta, 1));
+
+    sl_span method = m->is_request ? m->method : c->cseq.method;
+    v->method = sl_trk_method_of(method);
+    if (v->method == SL_TM_ACK)
+        v->txn_key = txn_key(c, v, "INVITE", 6); /* §17.2.3: the ACK matches its INVITE */
+    else
+        v->txn_key = txn_key(c, v, method.p, method.len);
+    v->txn = sl_tab_find(&t->txn, v->txn_key, v->now);
+
+    uint64_t rk = sl_trk_hash(SL_TRK_SEED, "R", 1);
+    rk = sl_trk_hash(rk, c->call_id.p, c->call_id.len);
+    rk = sl_trk_hash(rk, v->from_tag.p, v->from_tag.len);
+    rk = sl_trk_hash(rk, &c->cseq.num, sizeof c->cseq.num);
+    v->req_key = rk ? rk : 1;
+    v->req = sl_tab_find(&t->req, v->req_key, v->now);
+
+    if (v->has_from_tag && v->has_to_tag) {
+        v->dlg_key = dialog_key(c, v);
+        v->dlg = sl_tab_find(&t->dlg, v->dlg_key, v->now);
+    }
+
+    if (m->is_request && v->method == SL_TM_MESSAGE && !v->has_to_tag) {
+        uint64_t pk = sl_trk_hash(SL_TRK_SEED, "P", 1);
+        pk = sl_trk_hash(pk, &meta->af, 1);
+        pk = sl_trk_hash(pk, meta->src, meta->af == 6 ? 16 : 4);
+        pk = sl_trk_uri_hash(pk, v->from_uri);
+        pk = sl_trk_uri_hash(pk, m->ruri);
+        v->pend_key = pk ? pk : 1;
+        sl_pendrec *p = sl_tab_find(&t->pend, v->pend_key, v->now);
+        if (p && p->txn_key != v->txn_key) {
+            sl_txn *x = sl_tab_find(&t->txn, p->txn_key, v->now);
+            /* pending = no final response yet and Timer F (64*T1 from the first send) running */
+            if (x && !(x->flags & SL_TX_FINAL) && v->now >= x->t_first &&
+                v->now - x->t_first < 64 * t->t1_ns) {
+                v->pending = x;
+                v->pending_frame = p->frame;
+            }
+        }
+    }
+    if (m->is_request && v->method == SL_TM_ACK) {
+        sl_txn *x = sl_tab_find(&t->txn, txn_key(c, v, "MESSAGE", 7), v->now);
+        if (x && x->method == SL_TM_MESSAGE && (x->flags & SL_TX_REQ_SEEN))
+            v->ack_message = x;
+    }
+    v->ok = 1;
+}
+
+/* Option tags of Require and Proxy-Require, for SIP-420-UNSUPPORTED. */
+static void record_tags(sl_txn *x, const sl_msg *m)
+{
+    static const sl_hdr_id ids[] = {SL_H_REQUIRE, SL_H_PROXY_REQUIRE};
+    for (size_t k = 0; k < 2; k++)
+        for (const sl_header *h = sl_msg_hdr(m, ids[k]); h; h = sl_msg_hdr_next(m, h)) {
+            size_t pos = 0;
+            sl_span el;
+            while (sl_list_next(h->value, &pos, &el)) {
+                if (!el.len)
+                    continue;
+                if (x->n_tags >= SL_TX_TAGS) {
+                    x->n_tags = 255; /* too many to remember: SIP-420-UNSUPPORTED won't judge */
+                    return;
+                }
+                x->tags[x->n_tags++] = sl_trk_h32(sl_trk_hash_lc(SL_TRK_SEED, el.p, el.len));
+            }
+        }
+}
+
+static void record_path(sl_txn *x, const sl_msg *m)
+{
+    unsigned n = 0;
+    for (const sl_header *h = sl_msg_hdr(m, SL_H_PATH); h; h = sl_msg_hdr_next(m, h)) {
+        size_t pos = 0;
+        sl_span el;
+        while (sl_list_next(h->value, &pos, &el)) {
+            if (n >= SL_TX_PATHS) {
+                memmove(x->path, x->path + 1, (SL_TX_PATHS - 1) * sizeof x->path[0]);
+                x->path[SL_TX_PATHS - 1] = sl_trk_path_hash(el);
+                x->flags |= SL_TX_PATH_MORE;
+            } else {
+                x->path[n] = sl_trk_path_hash(el);
+            }
+            n++;
+        }
+    }
+    x->n_path = (uint8_t)(n > 255 ? 255 : n);
+    if (n)
+        x->flags |= SL_TX_REQ_PATH;
+}
+
+/* MSG-DATE-STALE: a signed MESSAGE dated more than date_stale_s from the capture time. */
+static void mark_stale(sl_txn *x, const sl_ctx *c, int64_t now)
+{
+    const sl_header *d = sl_msg_hdr(c->m, SL_H_DATE);
+    time_t when;
+    const char *what;
+    if (!d || sl_date_parse(d->value, &when, &what) != 0 || !sl_msg_signed(c->m))
+        return;
+    int64_t skew = now / 1000000000LL - (int64_t)when;
+    int64_t limit = c->cfg->date_stale_s ? c->cfg->date_stale_s : 300;
+    if (skew > limit || skew < -limit) {
+        x->flags |= SL_TX_STALE;
+        x->t_stale_date = (int64_t)when;
+    }
+}
+
+void sl_trk_commit(sl_tracker *t, sl_ctx *c, sl_trk_view *v)
+{
+    if (!v->ok)
+        return;
+    const sl_msg *m = c->m;
+    const sl_meta *meta = c->meta;
+    int64_t now = v->now, life = 64 * t->t1_ns;
+    if (life < t->t4_ns)
+        life = t->t4_ns;
+    int fresh;
+
+    if (m->is_request) {
+        if (v->method == SL_TM_ACK) {
+            /* an ACK is no transaction of its own (§17.1.1.3, §17.2.3) */
+            if (v->txn && v->txn->h.expire < now + life)
+                v->txn->h.expire = now + life;
+            if (v->dlg && (v->dlg->flags & SL_DG_REAL))
+                v->dlg->h.expire = now + DIALOG_IDLE_NS;
+            return;
+        }
+        sl_txn *x = sl_trk_upsert(t, &t->txn, v->txn_key, now, &fresh);
+        int new_txn = fresh || (x && !(x->flags & SL_TX_REQ_SEEN));
+        if (x) {
+            if (!(x->flags & SL_TX_REQ_SEEN)) {
+                x->flags |= SL_TX_REQ_SEEN;
+                x->t_first = now;
+                x->req_frame = meta->frame_last;
+                x->cseq = c->cseq.num;
+                x->method = v->method;
+                x->from_h = v->from_h;
+                x->callid_h = v->callid_h;
+                x->via_h = v->via_h;
+                x->n_via = v->n_via;
+                x->req_addr = v->addr_h;
+                if (v->has_to_tag)
+                    x->flags |= SL_TX_REQ_TOTAG;
+                if (meta->transport != SL_TP_UDP)
+                    x->flags |= SL_TX_RELIABLE;
+                record_tags(x, m);
+                if (v->method == SL_TM_REGISTER) {
+                    record_path(x, m);
+                    if (sl_msg_has_option(m, SL_H_SUPPORTED, "path"))
+                        x->flags |= SL_TX_SUP_PATH;
+                }
+                if (v->method == SL_TM_MESSAGE && !v->has_to_tag)
+                    x->flags |= SL_TX_OOD_MESSAGE;
+                if (v->method == SL_TM_MESSAGE)
+                    mark_stale(x, c, now);
+            }
+            if (x->h.expire < now + life)
+                x->h.expire = now + life;
+        }
+        sl_reqrec *r = sl_trk_upsert(t, &t->req, v->req_key, now, &fresh);
+        if (r) {
+            if (v->method == SL_TM_INVITE)
+                r->flags |= SL_RQ_INVITE;
+            if (v->method == SL_TM_MESSAGE) {
+                if (!(r->flags & SL_RQ_MESSAGE))
+                    r->message_frame = meta->frame_last;
+                r->flags |= SL_RQ_MESSAGE;
+                if (!v->has_to_tag)
+                    r->flags |= SL_RQ_MESSAGE_OOD;
+            }
+            if (r->h.expire < now + life)
+                r->h.expire = now + life;
+        }
+        if (v->pend_key && new_txn) {
+            /* a new out-of-dialog MESSAGE (not a retransmission): if an earlier one to the same
+             * URI is still pending, remember the collision on the earlier transaction; it is
+             * proven once that transaction's final response shows it really was pending */
+            if (v->pending && !v->pending->overlap_frame) {
+                v->pending->overlap_frame = meta->frame_last;
+                v->pending->overlap_t = now;
+            }
+            sl_pendrec *p = sl_trk_upsert(t, &t->pend, v->pend_key, now, &fresh);
+            if (p) {
+                p->txn_key = v->txn_key;
+                p->frame = meta->frame_last;
+                p->h.expire = now + 64 * t->t1_ns; /* Timer F */
+            }
+        }
+        if (v->dlg_key) {
+            if (v->method == SL_TM_NOTIFY) {
+                /* a NOTIFY creates the subscriber's dialog (RFC 6665 §4.1.2.4) */
+                sl_dlgrec *d = sl_trk_upsert(t, &t->dlg, v->dlg_key, now, &fresh);
+                if (d) {
+                    if (fresh)
+                        d->frame = meta->frame_last;
+                    d->flags |= SL_DG_REAL;
+                }
+            }
+            sl_dlgrec *d = sl_tab_find(&t->dlg, v->dlg_key, now);
+            if (d && (d->flags & SL_DG_REAL))
+                d->h.expire = now + DIALOG_IDLE_NS;
+        }
+        return;
+    }
+
+    /* responses */
+    sl_txn *x = v->txn ? v->txn : sl_trk_upsert(t, &t->txn, v->txn_key, now, &fresh);
+    if (x) {
+        if (!(x->flags & SL_TX_REQ_SEEN)) {
+            x->method = v->method;
+            x->cseq = c->cseq.num;
+        }
+        unsigned st = m->status;
+        if (st > 100 && !(x->flags & SL_TX_RESP_TAG) && v->has_to_tag) {
+            x->resp_totag = sl_trk_h32(sl_trk_hash(SL_TRK_SEED, v->to_tag.p, v->to_tag.len));
+            x->flags |= SL_TX_RESP_TAG;
+        }
+        if (st >= 200 && !(x->flags & SL_TX_FINAL)) {
+            x->flags |= SL_TX_FINAL;
+            x->final_status = (uint16_t)st;
+            x->final_frame = meta->frame_last;
+            x->final_totag = sl_trk_h32(sl_trk_hash(SL_TRK_SEED, v->to_tag.p, v->to_tag.len));
+        }
+        if (x->h.expire < now + life)
+            x->h.expire = now + life;
+    }
+    if (v->req && v->req->h.expire < now + life)
+        v->req->h.expire = now + life;
+    if (v->dlg_key) {
+        unsigned st = m->status;
+        int real = (v->method == SL_TM_INVITE && st > 100 && st < 300) ||
+                   ((v->method == SL_TM_SUBSCRIBE || v->method == SL_TM_REFER) && st >= 200 && st < 300);
+        int pseudo = v->method == SL_TM_MESSAGE && st >= 200 && st < 300 && x &&
+                     (x->flags & SL_TX_REQ_SEEN) && !(x->flags & SL_TX_REQ_TOTAG);
+        if (real) {
+            sl_dlgrec *d = sl_trk_upsert(t, &t->dlg, v->dlg_key, now, &fresh);
+            if (d) {
+                if (fresh)
+                    d->frame = meta->frame_last;
+                d->flags |= SL_DG_REAL;
+                d->h.expire = now + DIALOG_IDLE_NS;
+            }
+        } else if (pseudo) {
+            /* remembered for Timer F's span: a client that takes the MESSAGE's tags for a
+             * dialog uses them in its next request, which follows within seconds */
+            sl_dlgrec *d = sl_trk_upsert_soft(t, &t->dlg, v->dlg_key, now, &fresh);
+            if (d) {
+                if (fresh)
+                    d->frame = meta->frame_last;
+                d->flags |= SL_DG_MESSAGE;
+                if (d->h.expire < now + 64 * t->t1_ns)
+                    d->h.expire = now + 64 * t->t1_ns;
+            }
+        } else if (v->dlg && (v->dlg->flags & SL_DG_REAL)) {
+            v->dlg->h.expire = now + DIALOG_IDLE_NS;
+        }
+    }
+}
