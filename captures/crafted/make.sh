@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # Regenerate the crafted captures from their layouts: make.sh [--check] PATH/TO/mkpcap
 #
-# Every NAME.layout in this directory becomes NAME.pcap next to it. With --check nothing is
+# Every NAME.layout in this directory becomes NAME.pcap next to it (NAME.pcapng when the layout
+# says `format pcapng`). With --check nothing is
 # written here: the captures are built in a temporary directory and compared with the
 # committed ones (exit 1 if one differs or is missing).
 set -eu
@@ -24,15 +25,20 @@ trap 'rm -rf "$tmp"' EXIT
 status=0
 for layout in "$dir"/*.layout; do
     name=$(basename "$layout" .layout)
-    "$mkpcap" "$layout" "$tmp/$name.pcap"
+    ext=pcap
+    # a layout that starts a pcapng file makes NAME.pcapng
+    if grep -q '^format pcapng' "$layout"; then
+        ext=pcapng
+    fi
+    "$mkpcap" "$layout" "$tmp/$name.$ext"
     if [ "$check" -eq 1 ]; then
-        if ! cmp -s "$tmp/$name.pcap" "$dir/$name.pcap"; then
-            echo "$name.pcap is not what $name.layout produces: run $0 $mkpcap" >&2
+        if ! cmp -s "$tmp/$name.$ext" "$dir/$name.$ext"; then
+            echo "$name.$ext is not what $name.layout produces: run $0 $mkpcap" >&2
             status=1
         fi
     else
-        mv "$tmp/$name.pcap" "$dir/$name.pcap"
-        echo "wrote $dir/$name.pcap"
+        mv "$tmp/$name.$ext" "$dir/$name.$ext"
+        echo "wrote $dir/$name.$ext"
     fi
 done
 exit $status

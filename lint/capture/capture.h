@@ -51,8 +51,9 @@ typedef enum sl_cap_rc {
                           * Everything returned before stays valid: report it, then stop. */
 } sl_cap_rc;
 
-/* Next payload. Frames that carry nothing of interest (ARP, TCP for now, non-IP) are skipped
- * and counted. */
+/* Next payload. Frames that carry nothing of interest (ARP, ICMP, non-IP) are skipped and
+ * counted. At the end of the capture (or at damage), what reassembly still holds is handed
+ * out as events (CAP-FRAG-INCOMPLETE, ...) before SL_CAP_EOF (or SL_CAP_DAMAGED). */
 sl_cap_rc sl_capture_next(sl_capture *c, sl_payload *out, char *errbuf);
 
 typedef struct sl_cap_stats {
@@ -60,12 +61,30 @@ typedef struct sl_cap_stats {
     uint64_t bytes;          /* captured bytes read */
     uint64_t payloads;       /* payloads handed out */
     uint64_t unsupported_link; /* frames of a link type we do not decode */
-    uint64_t skipped;        /* frames without a UDP payload we decode */
+    uint64_t skipped;        /* frames that gave nothing: no UDP payload, no IP fragment, no
+                              * TCP or SCTP segment (ARP, ICMP, GTP-U signalling, ...) */
     /* Added by the capture layer (sub-counts, for a summary that says what was not linted): */
-    uint64_t fragments;      /* of skipped: IP fragments (reassembly is not implemented yet) */
-    uint64_t malformed;      /* of skipped: link/IP/UDP headers that contradict themselves */
+    uint64_t fragments;      /* frames that carried an IP fragment (held for reassembly, or
+                              * completing a datagram) */
+    uint64_t malformed;      /* of skipped: link/IP/UDP/tunnel headers that contradict
+                              * themselves, fragments that cannot be reassembled */
     uint64_t truncated;      /* of payloads: handed out with SL_META_TRUNCATED */
+    uint64_t tunnelled;      /* tunnel layers decoded (IP-in-IP, GRE, GTP-U, VXLAN), all frames */
+    uint64_t too_deep;       /* frames with more nested IP layers than we follow (8) */
+    /* IP reassembly (frag.h): */
+    uint64_t reassembled;    /* datagrams completed */
+    uint64_t frag_duplicates;/* fragments whose bytes had all or partly been received (same data) */
+    uint64_t frag_conflicts; /* fragments overlapping earlier ones with different data */
+    uint64_t frag_incomplete;/* datagrams reported as CAP-FRAG-INCOMPLETE */
+    uint64_t frag_evicted;   /* of those: evicted by the memory limits */
 } sl_cap_stats;
 const sl_cap_stats *sl_capture_stats(const sl_capture *c);
+
+/* Where a payload's first byte lies in the capture file (added for SARIF regions): 0 with *off
+ * set when p points into the frame sl_capture_next last read and that frame came from a
+ * seekable pcap or pcapng file; -1 otherwise (live capture, pipe, a payload reassembled from
+ * several frames, a pcapng block libpcap does not read as a whole). Call it before the next
+ * sl_capture_next; it costs nothing for pcap and two small preads for pcapng. */
+int sl_capture_file_offset(const sl_capture *c, const void *p, uint64_t *off);
 
 #endif

@@ -266,3 +266,30 @@ sl_dec_rc sl_dec_udp(const sl_ip_pkt *ip, sl_udp_dgram *out)
     out->len = ip->payload_avail - 8 < out->wire_len ? ip->payload_avail - 8 : out->wire_len;
     return SL_DEC_OK;
 }
+
+sl_dec_rc sl_dec_ip6_ext(sl_ip_pkt *ip)
+{
+    const uint8_t *p = ip->payload;
+    size_t off = 0, claimed = ip->payload_len, avail = ip->payload_avail;
+    uint8_t nh = ip->proto;
+    while (nh == 0 || nh == 43 || nh == 60 || nh == 51 || nh == 135 || nh == 139 || nh == 140) {
+        if (claimed - off < 2)
+            return SL_DEC_MALFORMED;
+        if (avail - off < 2)
+            return SL_DEC_SHORT;
+        size_t hl = nh == 51 ? ((size_t)p[off + 1] + 2) * 4 : ((size_t)p[off + 1] + 1) * 8;
+        if (claimed - off < hl)
+            return SL_DEC_MALFORMED;
+        if (avail - off < hl)
+            return SL_DEC_SHORT;
+        nh = p[off];
+        off += hl;
+    }
+    if (nh == 44)
+        return SL_DEC_MALFORMED; /* a fragment header inside a reassembled datagram */
+    ip->proto = nh;
+    ip->payload = p + off;
+    ip->payload_len = claimed - off;
+    ip->payload_avail = avail - off;
+    return SL_DEC_OK;
+}

@@ -61,6 +61,12 @@ typedef struct sl_ip_pkt {
  * SL_DEC_FRAGMENT: *out describes the fragment; proto is the fragmented packet's protocol. */
 sl_dec_rc sl_dec_ip(const uint8_t *p, size_t len, sl_ip_pkt *out);
 
+/* IPv6 only: walk the extension headers at the start of ip->payload (ip->proto is the first
+ * one's type) up to the upper layer, adjusting proto, payload, payload_len and payload_avail.
+ * For a reassembled datagram, whose fragmentable part may begin with Destination Options or
+ * other headers (RFC 8200 §4.5). A Fragment header there is SL_DEC_MALFORMED. */
+sl_dec_rc sl_dec_ip6_ext(sl_ip_pkt *ip);
+
 /* One UDP datagram. */
 typedef struct sl_udp_dgram {
     uint16_t sport, dport;
