@@ -1,252 +1,74 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* siplint command line: options, inputs (captures or raw SIP message files), exit status. */
+/* siplint command line: options, policy, inputs in parallel, outputs, live capture, exit status. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <glib.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
-#include "capture.h"
-#include "report.h"
-#include "siplint/engine.h"
-
-/* Exit status contract (docs/cli.md): stable, scripts depend on it. */
-enum {
-    EXIT_CLEAN = 0,       /* no finding at error level */
-    EXIT_FINDINGS = 1,    /* at least one finding at error level */
-    EXIT_INPUT = 2,       /* an input could not be read, whole or in part */
-    EXIT_USAGE = 3        /* bad option or argument */
-};
-
-#define RAW_MAX (64u << 20) /* a raw message file larger than this is not a SIP message */
-
-typedef struct run {
-    sl_config cfg;
-    sl_transport raw_transport;
-    sl_reporter *rep;
-    sl_totals totals;
-    const char *file; /* the input being linted */
-} run;
-
-static void sink(const sl_finding *f, void *user)
-{
-    run *r = user;
-    r->totals.findings++;
-    r->totals.by_severity[f->severity]++;
-    r->totals.by_rule[f->rule->sym]++;
-    sl_reporter_finding(r->rep, r->file, f);
-}
-
-static void input_error(run *r, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
-static void input_error(run *r, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    char *s = g_strdup_vprintf(fmt, ap);
-    va_end(ap);
-    fprintf(stderr, "siplint: %s\n", s);
-    sl_reporter_input_error(r->rep, r->file, s);
-    r->totals.input_errors++;
-    g_free(s);
-}
-
-/* ---- a FILE that replays a peeked prefix, then reads the rest of the underlying stream ---- */
-
-typedef struct prefixed {
-    unsigned char head[8];
-    size_t n, pos;
-    FILE *under;
-} prefixed;
-
-static ssize_t prefixed_read(void *cookie, char *buf, size_t size)
-{
-    prefixed *p = cookie;
-    size_t got = 0;
-    while (got < size && p->pos < p->n)
-        buf[got++] = (char)p->head[p->pos++];
-    if (got < size)
-        got += fread(buf + got, 1, size - got, p->under);
-    if (got == 0 && ferror(p->under))
-        return -1;
-    return (ssize_t)got;
-}
-
-static int prefixed_close(void *cookie)
-{
-    prefixed *p = cookie;
-    int rc = p->under == stdin ? 0 : fclose(p->under);
-    free(p);
-    return rc;
-}
-
-static int is_capture_magic(const unsigned char *h, size_t n)
-{
-    static const unsigned char magics[][4] = {
-        {0xd4, 0xc3, 0xb2, 0xa1}, {0xa1, 0xb2, 0xc3, 0xd4}, /* pcap, microseconds */
-        {0x4d, 0x3c, 0xb2, 0xa1}, {0xa1, 0xb2, 0x3c, 0x4d}, /* pcap, nanoseconds */
-        {0x0a, 0x0d, 0x0d, 0x0a}};                          /* pcapng section header */
-    if (n < 4)
-        return 0;
-    for (size_t i = 0; i < sizeof magics / sizeof magics[0]; i++)
-        if (memcmp(h, magics[i], 4) == 0)
-            return 1;
-    return 0;
-}
-
-/* ---- raw SIP message files ---- */
-
-static void lint_raw(run *r, FILE *fp, const unsigned char *head, size_t n)
-{
-    GByteArray *b = g_byte_array_new();
-    g_byte_array_append(b, head, (guint)n);
-    unsigned char chunk[65536];
-    size_t got;
-    while ((got = fread(chunk, 1, sizeof chunk, fp)) > 0) {
-        if (b->len + got > RAW_MAX) {
-            input_error(r, "%s: larger than %u MiB: not a SIP message file", r->file, RAW_MAX >> 20);
-            g_byte_array_free(b, TRUE);
-            return;
-        }
-        g_byte_array_append(b, chunk, (guint)got);
-    }
-    if (ferror(fp))
-        input_error(r, "%s: read error: %s", r->file, strerror(errno));
-    sl_engine *e = sl_engine_new(&r->cfg, sink, r);
-    if (!e) {
-        input_error(r, "%s: out of memory", r->file);
-        g_byte_array_free(b, TRUE);
-        return;
-    }
-    sl_meta meta;
-    memset(&meta, 0, sizeof meta);
-    meta.transport = r->raw_transport;
-    meta.flags = SL_META_RAW_FILE;
-    const char *p = (const char *)b->data;
-    size_t len = b->len;
-    uint64_t msgno = 0;
-    if (sl_transport_is_stream(r->raw_transport)) {
-        /* a stream may hold several messages: frame them one after another (RFC 3261 §18.3) */
-        while (len > 0) {
-            size_t start, mlen;
-            const char *why;
-            sl_frame_rc fr = sl_frame_stream(p, len, &start, &mlen, &why);
-            if (fr == SL_FRAME_NEED_MORE && start == len)
-                break; /* only CRLF keep-alives left */
-            meta.frame_first = meta.frame_last = ++msgno;
-            if (fr != SL_FRAME_COMPLETE) {
-                /* lint what is there as one message; the rules say what is wrong with it */
-                sl_engine_feed(e, p + start, len - start, &meta, NULL);
-                break;
-            }
-            sl_engine_feed(e, p + start, mlen, &meta, NULL);
-            p += start + mlen;
-            len -= start + mlen;
-        }
-    } else {
-        meta.frame_first = meta.frame_last = 1;
-        if (sl_engine_feed(e, p, len, &meta, NULL) == SL_FEED_NOT_SIP)
-            input_error(r, "%s: neither a pcap/pcapng capture nor a SIP message", r->file);
-    }
-    r->totals.packets += msgno ? msgno : 1;
-    r->totals.sip_messages += sl_engine_stats(e)->messages;
-    sl_engine_free(e);
-    g_byte_array_free(b, TRUE);
-}
-
-/* ---- captures ---- */
-
-static void lint_capture(run *r, FILE *fp)
-{
-    char err[SL_CAP_ERRBUF];
-    sl_capture *c = sl_capture_open_fp(fp, r->file, err);
-    if (!c) {
-        input_error(r, "%s", err);
-        return;
-    }
-    sl_engine *e = sl_engine_new(&r->cfg, sink, r);
-    if (!e) {
-        input_error(r, "%s: out of memory", r->file);
-        sl_capture_close(c);
-        return;
-    }
-    sl_payload pl;
-    sl_cap_rc rc;
-    while ((rc = sl_capture_next(c, &pl, err)) == SL_CAP_PAYLOAD) {
-        if (pl.kind == SL_PAYLOAD_EVENT) {
-            sl_engine_report(e, pl.rule, &pl.meta, "%s", pl.text);
-            continue;
-        }
-        if (sl_engine_feed(e, pl.data, pl.len, &pl.meta, NULL) == SL_FEED_NOMEM) {
-            input_error(r, "%s: frame %llu: out of memory", r->file,
-                        (unsigned long long)pl.meta.frame_last);
-            break;
-        }
-    }
-    if (rc == SL_CAP_DAMAGED)
-        input_error(r, "%s", err); /* findings made before the damage were already reported */
-    r->totals.packets += sl_capture_stats(c)->packets;
-    r->totals.sip_messages += sl_engine_stats(e)->messages;
-    sl_engine_free(e);
-    sl_capture_close(c);
-}
-
-static void lint_input(run *r, const char *path)
-{
-    FILE *fp = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
-    r->file = strcmp(path, "-") == 0 ? "<stdin>" : path;
-    r->totals.files++;
-    if (!fp) {
-        input_error(r, "%s: cannot open: %s", path, strerror(errno));
-        return;
-    }
-    prefixed *pf = calloc(1, sizeof *pf);
-    if (!pf) {
-        input_error(r, "%s: out of memory", r->file);
-        if (fp != stdin)
-            fclose(fp);
-        return;
-    }
-    pf->under = fp;
-    pf->n = fread(pf->head, 1, 4, fp);
-    if (pf->n == 0) {
-        input_error(r, "%s: empty file", r->file);
-        prefixed_close(pf);
-        return;
-    }
-    if (is_capture_magic(pf->head, pf->n)) {
-        cookie_io_functions_t io = {.read = prefixed_read, .close = prefixed_close};
-        FILE *cf = fopencookie(pf, "rb", io);
-        if (!cf) {
-            input_error(r, "%s: %s", r->file, strerror(errno));
-            prefixed_close(pf);
-            return;
-        }
-        lint_capture(r, cf); /* the capture closes cf, which closes fp */
-    } else {
-        lint_raw(r, fp, pf->head, pf->n);
-        prefixed_close(pf);
-    }
-}
+#include "cli.h"
 
 /* ---- options ---- */
 
-static gchar *opt_format = NULL, *opt_transport = NULL;
-static gchar **opt_disable = NULL, **opt_severity = NULL;
-static gint opt_max_size = 1300;
-static gboolean opt_version = FALSE, opt_list = FALSE, opt_cc_safe = FALSE;
+static gchar **opt_format = NULL, *opt_output = NULL, *opt_color = NULL, *opt_fail_on = NULL;
+static gchar *opt_transport = NULL, *opt_config = NULL, *opt_profile = NULL;
+static gchar **opt_enable = NULL, **opt_disable = NULL, **opt_severity = NULL;
+static gchar *opt_baseline = NULL, *opt_write_baseline = NULL;
+static gchar *opt_iface = NULL, *opt_filter = NULL;
+static gint opt_max_size = -1, opt_path_mtu = -1, opt_t1 = -1, opt_t2 = -1, opt_t4 = -1, opt_stale = -1;
+static gint opt_jobs = 0, opt_duration = -1;
+static gint64 opt_count = -1;
+static gboolean opt_version = FALSE, opt_list = FALSE, opt_cc_safe = FALSE, opt_no_config = FALSE;
+static gboolean opt_quiet = FALSE;
 
 static const GOptionEntry entries[] = {
-    {"format", 'f', 0, G_OPTION_ARG_STRING, &opt_format, "Output format: text (default) or jsonl", "FMT"},
-    {"transport", 't', 0, G_OPTION_ARG_STRING, &opt_transport,
-     "Transport of raw SIP message files: udp (default), tcp, tls, sctp, ws, wss", "TP"},
+    {"format", 'f', 0, G_OPTION_ARG_STRING_ARRAY, &opt_format,
+     "Output format: text (default), jsonl, sarif, junit, codequality; FMT:FILE writes that one to "
+     "FILE (repeatable: several formats from one run)", "FMT[:FILE]"},
+    {"output", 'o', 0, G_OPTION_ARG_FILENAME, &opt_output,
+     "Write the formats that name no file of their own to FILE (default: standard output)", "FILE"},
+    {"color", 0, 0, G_OPTION_ARG_STRING, &opt_color,
+     "Colour the text format: auto (default: on a terminal, unless NO_COLOR is set), always, never", "WHEN"},
+    {"fail-on", 0, 0, G_OPTION_ARG_STRING, &opt_fail_on,
+     "Exit 1 when a finding is at or above LEVEL: error (default), warning, note", "LEVEL"},
+    {"config", 'c', 0, G_OPTION_ARG_FILENAME, &opt_config,
+     "Read this configuration file (default: .siplint.conf here or in a parent directory, else "
+     "$XDG_CONFIG_HOME/siplint/siplint.conf)", "FILE"},
+    {"no-config", 0, 0, G_OPTION_ARG_NONE, &opt_no_config, "Read no configuration file", NULL},
+    {"profile", 0, 0, G_OPTION_ARG_STRING, &opt_profile,
+     "strict (default: the rule table's severities) or interop (warning rules report notes)", "NAME"},
+    {"enable", 'e', 0, G_OPTION_ARG_STRING_ARRAY, &opt_enable,
+     "Enable a rule (at its default severity) that the configuration disabled (repeatable)", "RULE"},
     {"disable", 'd', 0, G_OPTION_ARG_STRING_ARRAY, &opt_disable, "Disable a rule (repeatable)", "RULE"},
     {"severity", 's', 0, G_OPTION_ARG_STRING_ARRAY, &opt_severity,
      "Set a rule's severity: RULE=error|warning|note|off (repeatable)", "RULE=LEVEL"},
+    {"transport", 't', 0, G_OPTION_ARG_STRING, &opt_transport,
+     "Transport of raw SIP message files: udp (default), tcp, tls, sctp, ws, wss", "TP"},
     {"max-size", 0, 0, G_OPTION_ARG_INT, &opt_max_size,
      "MSG-SIZE limit in bytes (default 1300, RFC 3428 section 8)", "BYTES"},
     {"assume-congestion-safe", 0, 0, G_OPTION_ARG_NONE, &opt_cc_safe,
      "Assert that every hop is congestion-controlled (suppresses MSG-SIZE)", NULL},
+    {"path-mtu", 0, 0, G_OPTION_ARG_INT, &opt_path_mtu, "Known path MTU in bytes (default: unknown)", "BYTES"},
+    {"t1-ms", 0, 0, G_OPTION_ARG_INT, &opt_t1, "RFC 3261 timer T1 in ms (default 500)", "MS"},
+    {"t2-ms", 0, 0, G_OPTION_ARG_INT, &opt_t2, "RFC 3261 timer T2 in ms (default 4000)", "MS"},
+    {"t4-ms", 0, 0, G_OPTION_ARG_INT, &opt_t4, "RFC 3261 timer T4 in ms (default 5000)", "MS"},
+    {"date-stale-s", 0, 0, G_OPTION_ARG_INT, &opt_stale,
+     "A Date older than this many seconds is stale (MSG-DATE-STALE, default 300)", "SECONDS"},
+    {"baseline", 'b', 0, G_OPTION_ARG_FILENAME, &opt_baseline,
+     "Report and fail only on findings that are not in this baseline", "FILE"},
+    {"write-baseline", 0, 0, G_OPTION_ARG_FILENAME, &opt_write_baseline,
+     "Record the current findings in FILE, for --baseline", "FILE"},
+    {"jobs", 'j', 0, G_OPTION_ARG_INT, &opt_jobs, "Lint N inputs in parallel (default: the number of cores)", "N"},
+    {"interface", 'i', 0, G_OPTION_ARG_STRING, &opt_iface,
+     "Live capture on this network interface instead of reading files", "IFACE"},
+    {"filter", 0, 0, G_OPTION_ARG_STRING, &opt_filter, "Live capture: a BPF capture filter", "BPF"},
+    {"duration", 0, 0, G_OPTION_ARG_INT, &opt_duration, "Live capture: stop after SECONDS", "SECONDS"},
+    {"count", 0, 0, G_OPTION_ARG_INT64, &opt_count, "Live capture: stop after N SIP messages", "N"},
+    {"quiet", 'q', 0, G_OPTION_ARG_NONE, &opt_quiet, "No progress line on standard error", NULL},
     {"list-rules", 0, 0, G_OPTION_ARG_NONE, &opt_list, "List the rules and exit", NULL},
     {"version", 'V', 0, G_OPTION_ARG_NONE, &opt_version, "Print the version and exit", NULL},
     {NULL, 0, 0, 0, NULL, NULL, NULL}};
@@ -263,27 +85,293 @@ static int usage_error(const char *fmt, ...)
     return EXIT_USAGE;
 }
 
-static int configure(run *r, sl_format *fmt)
+static int config_error(const char *what)
 {
-    sl_config_default(&r->cfg);
-    *fmt = SL_FMT_TEXT;
-    if (opt_format) {
-        if (strcmp(opt_format, "text") == 0)
-            *fmt = SL_FMT_TEXT;
-        else if (strcmp(opt_format, "jsonl") == 0)
-            *fmt = SL_FMT_JSONL;
-        else
-            return usage_error("--format: unknown format '%s' (text, jsonl)", opt_format);
+    fprintf(stderr, "siplint: %s\n", what);
+    return EXIT_CONFIG;
+}
+
+/* ---- outputs ---- */
+
+typedef struct output {
+    sl_format fmt;
+    char *path;       /* NULL: standard output */
+    FILE *fp;
+    sl_reporter *rep;
+} output;
+
+typedef struct ctx {
+    sl_policy pol;
+    sl_baseline *base;
+    sl_baseline_writer *bw;
+    output outs[8];
+    int n_outs;
+    int live;
+    sl_totals totals;
+} ctx;
+
+static int parse_outputs(ctx *x)
+{
+    const char *def[] = {"text", NULL};
+    const char *const *list = opt_format ? (const char *const *)opt_format : def;
+    for (; *list; list++) {
+        if (x->n_outs == (int)G_N_ELEMENTS(x->outs))
+            return usage_error("--format: at most %d outputs", (int)G_N_ELEMENTS(x->outs));
+        output *o = &x->outs[x->n_outs];
+        const char *colon = strchr(*list, ':');
+        char *name = colon ? g_strndup(*list, (size_t)(colon - *list)) : g_strdup(*list);
+        if (sl_format_parse(name, &o->fmt) != 0) {
+            int rc = usage_error("--format: unknown format '%s' (text, jsonl, sarif, junit, codequality)", name);
+            g_free(name);
+            return rc;
+        }
+        g_free(name);
+        if (colon && !colon[1])
+            return usage_error("--format: '%s' names no file after the colon", *list);
+        o->path = colon ? g_strdup(colon + 1) : opt_output ? g_strdup(opt_output) : NULL;
+        if (o->path && strcmp(o->path, "-") == 0) {
+            g_free(o->path);
+            o->path = NULL;
+        }
+        for (int k = 0; k < x->n_outs; k++)
+            if ((x->outs[k].path == NULL && o->path == NULL) ||
+                (x->outs[k].path && o->path && strcmp(x->outs[k].path, o->path) == 0))
+                return usage_error("--format: %s and %s would both write to %s; give one a file (FMT:FILE)",
+                                   sl_format_name(x->outs[k].fmt), sl_format_name(o->fmt),
+                                   o->path ? o->path : "standard output");
+        x->n_outs++;
     }
-    r->raw_transport = SL_TP_UDP;
-    if (opt_transport && sl_transport_parse(opt_transport, &r->raw_transport) != 0)
-        return usage_error("--transport: unknown transport '%s' (udp, tcp, tls, sctp, ws, wss)",
-                           opt_transport);
+    return EXIT_CLEAN;
+}
+
+static int want_color(FILE *fp)
+{
+    if (opt_color && strcmp(opt_color, "always") == 0)
+        return 1;
+    if (opt_color && strcmp(opt_color, "never") == 0)
+        return 0;
+    const char *nc = getenv("NO_COLOR"); /* https://no-color.org: set and not empty */
+    const char *term = getenv("TERM");
+    if ((nc && nc[0]) || (term && strcmp(term, "dumb") == 0))
+        return 0;
+    return isatty(fileno(fp));
+}
+
+static int open_outputs(ctx *x)
+{
+    for (int k = 0; k < x->n_outs; k++) {
+        output *o = &x->outs[k];
+        o->fp = o->path ? fopen(o->path, "w") : stdout;
+        if (!o->fp)
+            return usage_error("--format %s: cannot write %s: %s", sl_format_name(o->fmt), o->path, strerror(errno));
+        sl_report_opts ro = {.color = o->fmt == SL_FMT_TEXT && want_color(o->fp),
+                             .fail_on = x->pol.fail_on,
+                             .rule_severity = x->pol.cfg.severity};
+        o->rep = sl_reporter_new(o->fmt, o->fp, &ro);
+    }
+    return EXIT_CLEAN;
+}
+
+/* ---- events, in command-line order ---- */
+
+static void emit(sl_job *j, sl_event *ev, void *user)
+{
+    ctx *x = user;
+    sl_progress_pause();
+    if (ev->kind == SL_EV_INPUT_ERROR) {
+        fprintf(stderr, "siplint: %s\n", ev->sentence);
+        for (int k = 0; k < x->n_outs; k++)
+            sl_reporter_input_error(x->outs[k].rep, j->name, ev->sentence);
+    } else {
+        sl_rec *r = ev->rec;
+        if (x->bw)
+            sl_baseline_writer_add(x->bw, r);
+        if (r->baselined)
+            j->totals.baselined++;
+        else {
+            j->totals.findings++;
+            j->totals.by_severity[r->severity]++;
+            j->totals.by_rule[r->rule->sym]++;
+            for (int k = 0; k < x->n_outs; k++)
+                sl_reporter_finding(x->outs[k].rep, r);
+        }
+    }
+    if (x->live) /* findings as they become certain */
+        for (int k = 0; k < x->n_outs; k++)
+            fflush(x->outs[k].fp);
+    sl_progress_resume();
+    sl_event_free(ev);
+}
+
+static void file_begin(ctx *x, sl_job *j)
+{
+    for (int k = 0; k < x->n_outs; k++)
+        sl_reporter_file_begin(x->outs[k].rep, j->name);
+}
+
+static void file_end(ctx *x, sl_job *j)
+{
+    for (int k = 0; k < x->n_outs; k++)
+        sl_reporter_file_end(x->outs[k].rep, j->name, &j->totals);
+    sl_totals_add(&x->totals, &j->totals);
+}
+
+/* ---- parallel inputs ---- */
+
+static GMutex done_lock;
+static GCond done_cond;
+
+static void worker(gpointer data, gpointer unused)
+{
+    sl_job *j = data;
+    (void)unused;
+    sl_job_run(j);
+    g_mutex_lock(&done_lock);
+    j->done = 1;
+    g_cond_broadcast(&done_cond);
+    g_mutex_unlock(&done_lock);
+}
+
+static void run_files(ctx *x, GPtrArray *paths, int jobs)
+{
+    guint n = paths->len;
+    sl_job *js = g_new0(sl_job, n ? n : 1);
+    for (guint i = 0; i < n; i++) {
+        sl_job *j = &js[i];
+        j->path = g_ptr_array_index(paths, i);
+        j->name = g_strdup(strcmp(j->path, "-") == 0 ? "<stdin>" : j->path);
+        j->pol = &x->pol;
+        j->base = x->base;
+        j->raw_transport = SL_TP_UDP;
+        if (opt_transport)
+            sl_transport_parse(opt_transport, &j->raw_transport);
+    }
+    if (jobs <= 1 || n <= 1) {
+        /* one at a time: findings stream out as they are made */
+        for (guint i = 0; i < n; i++) {
+            sl_job *j = &js[i];
+            j->emit = emit;
+            j->emit_user = x;
+            file_begin(x, j);
+            sl_job_run(j);
+            file_end(x, j);
+        }
+    } else {
+        for (guint i = 0; i < n; i++)
+            js[i].events = g_ptr_array_new();
+        GThreadPool *pool = g_thread_pool_new(worker, NULL, jobs, FALSE, NULL);
+        for (guint i = 0; i < n; i++)
+            g_thread_pool_push(pool, &js[i], NULL);
+        /* report in command-line order, each input as soon as it and those before it are done */
+        for (guint i = 0; i < n; i++) {
+            sl_job *j = &js[i];
+            g_mutex_lock(&done_lock);
+            while (!j->done)
+                g_cond_wait(&done_cond, &done_lock);
+            g_mutex_unlock(&done_lock);
+            file_begin(x, j);
+            for (guint k = 0; k < j->events->len; k++)
+                emit(j, g_ptr_array_index(j->events, k), x);
+            g_ptr_array_free(j->events, TRUE);
+            j->events = NULL;
+            file_end(x, j);
+        }
+        g_thread_pool_free(pool, FALSE, TRUE);
+    }
+    for (guint i = 0; i < n; i++)
+        g_free(js[i].name);
+    g_free(js);
+}
+
+/* ---- live capture ---- */
+
+static void on_signal(int sig)
+{
+    (void)sig;
+    sl_job_stop_all();
+}
+
+static void run_live(ctx *x)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGALRM, &sa, NULL);
+    sl_job j;
+    memset(&j, 0, sizeof j);
+    j.name = g_strdup_printf("interface %s", opt_iface);
+    j.iface = opt_iface;
+    j.filter = opt_filter;
+    j.count_limit = opt_count > 0 ? (uint64_t)opt_count : 0;
+    j.pol = &x->pol;
+    j.base = x->base;
+    j.emit = emit;
+    j.emit_user = x;
+    x->live = 1;
+    if (opt_duration > 0)
+        alarm((unsigned)opt_duration);
+    file_begin(x, &j);
+    sl_job_run(&j);
+    alarm(0);
+    file_end(x, &j);
+    g_free(j.name);
+}
+
+/* ---- configuration: file, then options ---- */
+
+static int configure(ctx *x)
+{
+    sl_policy_init(&x->pol);
+    if (opt_profile) {
+        /* the option wins over the file's profile key, and applies before the file's severities */
+        if (strcmp(opt_profile, "interop") == 0)
+            x->pol.profile_interop = 1;
+        else if (strcmp(opt_profile, "strict") != 0)
+            return usage_error("--profile: unknown profile '%s' (strict, interop)", opt_profile);
+        x->pol.profile_locked = 1;
+        sl_policy_apply_profile(&x->pol);
+    }
+    if (opt_config && opt_no_config)
+        return usage_error("--config and --no-config contradict each other");
+    char *path = opt_config ? g_strdup(opt_config) : opt_no_config ? NULL : sl_policy_find();
+    if (path) {
+        char *err = NULL;
+        if (sl_policy_load(&x->pol, path, &err) != 0) {
+            int rc = config_error(err);
+            g_free(err);
+            g_free(path);
+            return rc;
+        }
+        g_free(path);
+    }
+    if (opt_fail_on) {
+        sl_severity s;
+        if (sl_severity_parse(opt_fail_on, &s) != 0 || s == SL_SEV_NONE)
+            return usage_error("--fail-on: unknown level '%s' (error, warning, note)", opt_fail_on);
+        x->pol.fail_on = s;
+    }
+    if (opt_color && strcmp(opt_color, "auto") != 0 && strcmp(opt_color, "always") != 0 &&
+        strcmp(opt_color, "never") != 0)
+        return usage_error("--color: expected auto, always or never, got '%s'", opt_color);
+    sl_transport tp;
+    if (opt_transport && sl_transport_parse(opt_transport, &tp) != 0)
+        return usage_error("--transport: unknown transport '%s' (udp, tcp, tls, sctp, ws, wss)", opt_transport);
+    sl_config *c = &x->pol.cfg;
+    for (gchar **e = opt_enable; e && *e; e++) {
+        const sl_rule *rule = sl_rule_by_id(*e);
+        if (!rule)
+            return usage_error("--enable: unknown rule '%s' (see --list-rules)", *e);
+        if (c->severity[rule->sym] == SL_SEV_NONE)
+            c->severity[rule->sym] = rule->severity ? rule->severity : SL_SEV_WARNING;
+    }
     for (gchar **d = opt_disable; d && *d; d++) {
         const sl_rule *rule = sl_rule_by_id(*d);
         if (!rule)
             return usage_error("--disable: unknown rule '%s' (see --list-rules)", *d);
-        r->cfg.severity[rule->sym] = SL_SEV_NONE;
+        c->severity[rule->sym] = SL_SEV_NONE;
     }
     for (gchar **s = opt_severity; s && *s; s++) {
         char *eq = strchr(*s, '=');
@@ -296,22 +384,65 @@ static int configure(run *r, sl_format *fmt)
             return usage_error("--severity: unknown rule '%s' (see --list-rules)", *s);
         if (sl_severity_parse(eq + 1, &sev) != 0)
             return usage_error("--severity: unknown level '%s' (error, warning, note, off)", eq + 1);
-        r->cfg.severity[rule->sym] = sev;
+        c->severity[rule->sym] = sev;
     }
-    if (opt_max_size <= 0)
-        return usage_error("--max-size: must be a positive number of bytes");
-    r->cfg.max_message_size = (unsigned)opt_max_size;
-    r->cfg.assume_congestion_safe = opt_cc_safe;
+    struct {
+        const char *name;
+        gint v;
+        gint min, max;
+        unsigned *dst;
+    } nums[] = {{"--max-size", opt_max_size, 1, 1 << 30, &c->max_message_size},
+                {"--path-mtu", opt_path_mtu, 0, 1 << 20, &c->path_mtu},
+                {"--t1-ms", opt_t1, 1, 3600000, &c->t1_ms},
+                {"--t2-ms", opt_t2, 1, 3600000, &c->t2_ms},
+                {"--t4-ms", opt_t4, 1, 3600000, &c->t4_ms},
+                {"--date-stale-s", opt_stale, 1, 86400 * 366, &c->date_stale_s}};
+    for (size_t i = 0; i < G_N_ELEMENTS(nums); i++) {
+        if (nums[i].v == -1)
+            continue;
+        if (nums[i].v < nums[i].min || nums[i].v > nums[i].max)
+            return usage_error("%s: expected a number from %d to %d", nums[i].name, nums[i].min, nums[i].max);
+        *nums[i].dst = (unsigned)nums[i].v;
+    }
+    if (opt_cc_safe)
+        c->assume_congestion_safe = 1;
+    if (opt_jobs < 0)
+        return usage_error("--jobs: expected a positive number");
+    if (!opt_iface && (opt_filter || opt_duration != -1 || opt_count != -1))
+        return usage_error("--filter, --duration and --count apply to live capture (-i IFACE)");
+    if (opt_duration == 0 || opt_duration < -1)
+        return usage_error("--duration: expected a positive number of seconds");
+    if (opt_count == 0 || opt_count < -1)
+        return usage_error("--count: expected a positive number");
+    int rc = parse_outputs(x);
+    if (rc != EXIT_CLEAN)
+        return rc;
+    if (opt_baseline) {
+        char *err = NULL;
+        x->base = sl_baseline_load(opt_baseline, &err);
+        if (!x->base) {
+            rc = config_error(err);
+            g_free(err);
+            return rc;
+        }
+    }
+    if (opt_write_baseline)
+        x->bw = sl_baseline_writer_new();
     return EXIT_CLEAN;
 }
+
+static const char summary[] =
+    "FILE is a pcap or pcapng capture (also gzip-compressed), a raw SIP message, a directory\n"
+    "(searched for *.pcap, *.pcapng, *.cap and their .gz), or - for standard input.\n"
+    "Configuration: .siplint.conf (see siplint(1) and docs/cli.md).\n\n"
+    "Exit status: 0 no finding at or above the --fail-on level; 1 findings at or above it;\n"
+    "2 an input could not be read, whole or in part (or a report could not be written);\n"
+    "3 usage error; 4 configuration or baseline error.";
 
 int main(int argc, char **argv)
 {
     GOptionContext *oc = g_option_context_new("FILE... - lint SIP MESSAGE traffic in captures");
-    g_option_context_set_summary(
-        oc, "FILE is a pcap or pcapng capture, a raw SIP message, or - for standard input.\n\n"
-            "Exit status: 0 no finding at error level; 1 findings at error level; 2 an input\n"
-            "could not be read, whole or in part; 3 usage error.");
+    g_option_context_set_summary(oc, summary);
     g_option_context_add_main_entries(oc, entries, NULL);
     GError *err = NULL;
     if (!g_option_context_parse(oc, &argc, &argv, &err)) {
@@ -332,19 +463,73 @@ int main(int argc, char **argv)
         }
         return EXIT_CLEAN;
     }
-    run r;
-    memset(&r, 0, sizeof r);
-    sl_format fmt;
-    int rc = configure(&r, &fmt);
+    ctx x;
+    memset(&x, 0, sizeof x);
+    int rc = configure(&x);
     if (rc != EXIT_CLEAN)
         return rc;
-    if (argc < 2)
-        return usage_error("no input file (use - for standard input)");
-    r.rep = sl_reporter_new(fmt, stdout);
+    if (argc < 2 && !opt_iface)
+        return usage_error("no input file (use - for standard input, or -i IFACE for live capture)");
+    if (argc >= 2 && opt_iface)
+        return usage_error("-i IFACE takes no input files");
+    int n_stdin = 0;
     for (int i = 1; i < argc; i++)
-        lint_input(&r, argv[i]);
-    sl_reporter_finish(r.rep, &r.totals);
-    if (r.totals.input_errors)
+        n_stdin += strcmp(argv[i], "-") == 0;
+    if (n_stdin > 1)
+        return usage_error("standard input (-) can be read only once");
+
+    /* inputs: directories expanded, in a stable order */
+    GPtrArray *paths = g_ptr_array_new_with_free_func(g_free);
+    GPtrArray *dir_errors = g_ptr_array_new_with_free_func(g_free);
+    uint64_t total_bytes = 0;
+    for (int i = 1; i < argc; i++)
+        sl_inputs_expand(argv[i], paths, dir_errors);
+    for (guint i = 0; i < paths->len; i++) {
+        struct stat sb;
+        if (stat(g_ptr_array_index(paths, i), &sb) == 0 && S_ISREG(sb.st_mode))
+            total_bytes += (uint64_t)sb.st_size;
+    }
+    rc = open_outputs(&x);
+    if (rc != EXIT_CLEAN)
+        return rc;
+    sl_progress_start(!opt_quiet, total_bytes);
+    for (guint i = 0; i < dir_errors->len; i++) {
+        sl_progress_pause();
+        fprintf(stderr, "siplint: %s\n", (char *)g_ptr_array_index(dir_errors, i));
+        sl_progress_resume();
+        x.totals.input_errors++;
+    }
+    if (opt_iface)
+        run_live(&x);
+    else
+        run_files(&x, paths, opt_jobs > 0 ? opt_jobs : (int)g_get_num_processors());
+    sl_progress_stop();
+
+    int write_failed = 0;
+    for (int k = 0; k < x.n_outs; k++) {
+        if (sl_reporter_finish(x.outs[k].rep, &x.totals) != 0) {
+            fprintf(stderr, "siplint: %s: write error: %s\n", x.outs[k].path ? x.outs[k].path : "standard output",
+                    strerror(errno));
+            write_failed = 1;
+        }
+        if (x.outs[k].path && fclose(x.outs[k].fp) != 0 && !write_failed) {
+            fprintf(stderr, "siplint: %s: write error: %s\n", x.outs[k].path, strerror(errno));
+            write_failed = 1;
+        }
+        g_free(x.outs[k].path);
+    }
+    if (x.bw && sl_baseline_writer_save(x.bw, opt_write_baseline) != 0) {
+        fprintf(stderr, "siplint: %s: cannot write the baseline: %s\n", opt_write_baseline, strerror(errno));
+        write_failed = 1;
+    }
+    sl_baseline_free(x.base);
+    sl_policy_free(&x.pol);
+    g_ptr_array_free(paths, TRUE);
+    g_ptr_array_free(dir_errors, TRUE);
+    if (x.totals.input_errors || write_failed)
         return EXIT_INPUT;
-    return r.totals.by_severity[SL_SEV_ERROR] ? EXIT_FINDINGS : EXIT_CLEAN;
+    for (int s = x.pol.fail_on; s <= SL_SEV_ERROR; s++)
+        if (x.totals.by_severity[s])
+            return EXIT_FINDINGS;
+    return EXIT_CLEAN;
 }

@@ -1,26 +1,138 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* Text and JSON Lines renderers. The JSON Lines schema is documented in docs/output.md. */
-#include <glib.h>
+/* Finding records, the reporter's dispatch, and the text and JSON Lines renderers (docs/cli.md). */
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "report.h"
+#include "report_internal.h"
 
 #define SL_JSONL_SCHEMA 1
+#define SHOW_MAX 200 /* bytes of a start line or header line kept for display */
 
-struct sl_reporter {
-    sl_format fmt;
-    FILE *out;
-};
+static const char *const format_names[SL_FMT__COUNT] = {"text", "jsonl", "sarif", "junit",
+                                                        "codequality"};
 
-sl_reporter *sl_reporter_new(sl_format fmt, FILE *out)
+int sl_format_parse(const char *s, sl_format *out)
 {
-    sl_reporter *r = g_new0(sl_reporter, 1);
-    r->fmt = fmt;
-    r->out = out;
+    for (int i = 0; i < SL_FMT__COUNT; i++)
+        if (strcmp(s, format_names[i]) == 0) {
+            *out = (sl_format)i;
+            return 0;
+        }
+    return -1;
+}
+
+const char *sl_format_name(sl_format f)
+{
+    return (unsigned)f < SL_FMT__COUNT ? format_names[f] : "?";
+}
+
+/* ---- records ---- */
+
+static char *span_dup(sl_span s, size_t max)
+{
+    if (s.p == NULL || s.len == 0)
+        return g_strdup("");
+    return g_strndup(s.p, s.len > max ? max : s.len);
+}
+
+sl_rec *sl_rec_new(const char *file, const sl_finding *f, size_t avail, uint64_t file_offset)
+{
+    sl_rec *r = g_try_new0(sl_rec, 1);
+    if (r == NULL)
+        return NULL;
+    r->file = file;
+    r->rule = f->rule;
+    r->severity = f->severity;
+    r->message = g_strdup(f->message ? f->message : "");
+    r->frame = f->frame;
+    r->frame_first = f->meta ? f->meta->frame_first : f->frame;
+    r->n_related = f->n_related > SL_MAX_RELATED ? SL_MAX_RELATED : f->n_related;
+    memcpy(r->related, f->related, r->n_related * sizeof r->related[0]);
+    r->offset = f->offset;
+    r->length = f->length;
+    r->msg_len = f->msg_len;
+    r->call_id = span_dup(f->call_id, 1024);
+    r->cseq = f->cseq;
+    r->cseq_method = span_dup(f->cseq_method, 64);
+    r->start_line = span_dup(f->start_line, SHOW_MAX);
+    if (f->meta) {
+        r->has_meta = 1;
+        r->meta = *f->meta;
+    }
+    r->fingerprint = f->fingerprint;
+    r->file_offset = file_offset;
+    if (file_offset != SL_NO_OFFSET)
+        r->file_length = f->msg_len && f->msg_len < avail ? f->msg_len : avail;
+    /* The line that holds the offending bytes; for a finding about the whole message, its
+     * start line. Bounded by what the caller says is readable. */
+    const char *base = f->start_line.p;
+    if (base != NULL && f->start_line.len > 0 && avail > 0) {
+        size_t pos = f->offset < avail ? f->offset : avail - 1;
+        size_t b = pos, e = pos;
+        while (b > 0 && base[b - 1] != '\n')
+            b--;
+        while (e < avail && base[e] != '\n' && base[e] != '\r')
+            e++;
+        r->line = g_strndup(base + b, e - b > SHOW_MAX ? SHOW_MAX : e - b);
+    } else
+        r->line = g_strdup("");
     return r;
 }
+
+void sl_rec_free(sl_rec *r)
+{
+    if (r == NULL)
+        return;
+    g_free(r->message);
+    g_free(r->call_id);
+    g_free(r->cseq_method);
+    g_free(r->start_line);
+    g_free(r->line);
+    g_free(r);
+}
+
+void sl_rec_addr(const sl_rec *r, int src, char *buf, size_t cap)
+{
+    const sl_meta *m = &r->meta;
+    const uint8_t *a = src ? m->src : m->dst;
+    unsigned port = src ? m->sport : m->dport;
+    if (r->has_meta && m->af == 4)
+        snprintf(buf, cap, "%u.%u.%u.%u:%u", a[0], a[1], a[2], a[3], port);
+    else if (r->has_meta && m->af == 6) {
+        char h[64];
+        size_t o = 0;
+        for (int i = 0; i < 16; i += 2)
+            o += (size_t)snprintf(h + o, sizeof h - o, "%s%x", i ? ":" : "", (a[i] << 8) | a[i + 1]);
+        snprintf(buf, cap, "[%s]:%u", h, port);
+    } else if (cap)
+        buf[0] = 0;
+}
+
+void sl_totals_add(sl_totals *into, const sl_totals *t)
+{
+    into->files += t->files;
+    into->packets += t->packets;
+    into->bytes += t->bytes;
+    into->sip_messages += t->sip_messages;
+    into->findings += t->findings;
+    for (int i = 0; i < 4; i++)
+        into->by_severity[i] += t->by_severity[i];
+    for (int i = 0; i < SL_RULE__COUNT; i++)
+        into->by_rule[i] += t->by_rule[i];
+    into->input_errors += t->input_errors;
+    into->suppressed += t->suppressed;
+    into->baselined += t->baselined;
+}
+
+char *sl_rec_line(const sl_rec *rec)
+{
+    return g_strdup_printf("%s:%" PRIu64 ": %s: %s [%s, %s]", rec->file, rec->frame,
+                           sl_severity_name(rec->severity), rec->message, rec->rule->id,
+                           rec->rule->rfc);
+}
+
+/* ---- JSON and XML helpers ---- */
 
 void sl_json_string(FILE *out, const char *s, size_t len)
 {
@@ -58,105 +170,282 @@ void sl_json_string(FILE *out, const char *s, size_t len)
     fputc('"', out);
 }
 
-static void json_str(FILE *out, const char *key, const char *s)
+void sl_json_key_str(FILE *out, const char *key, const char *s)
 {
     fprintf(out, ",\"%s\":", key);
     sl_json_string(out, s, strlen(s));
 }
 
-static void addr_text(const sl_meta *m, int src, char *buf, size_t cap)
+/* XML 1.0 allows neither most control characters nor invalid UTF-8: write those as U+FFFD's
+ * neighbour, a visible \xNN, so that every parser accepts the report. */
+void sl_xml_text(FILE *out, const char *s)
 {
-    const uint8_t *a = src ? m->src : m->dst;
-    unsigned port = src ? m->sport : m->dport;
-    if (m->af == 4)
-        snprintf(buf, cap, "%u.%u.%u.%u:%u", a[0], a[1], a[2], a[3], port);
-    else if (m->af == 6) {
-        char h[64];
-        size_t o = 0;
-        for (int i = 0; i < 16; i += 2)
-            o += (size_t)snprintf(h + o, sizeof h - o, "%s%x", i ? ":" : "", (a[i] << 8) | a[i + 1]);
-        snprintf(buf, cap, "[%s]:%u", h, port);
-    } else
-        buf[0] = 0;
+    const char *end = s + strlen(s);
+    while (s < end) {
+        unsigned char c = (unsigned char)*s;
+        if (c >= 0x80) {
+            gunichar u = g_utf8_get_char_validated(s, end - s);
+            if (u != (gunichar)-1 && u != (gunichar)-2 && u != 0xfffe && u != 0xffff) {
+                const char *nx = g_utf8_next_char(s);
+                fwrite(s, 1, (size_t)(nx - s), out);
+                s = nx;
+                continue;
+            }
+            fprintf(out, "\\x%02x", c);
+            s++;
+            continue;
+        }
+        switch (c) {
+        case '<': fputs("&lt;", out); break;
+        case '>': fputs("&gt;", out); break;
+        case '&': fputs("&amp;", out); break;
+        case '"': fputs("&quot;", out); break;
+        case '\'': fputs("&apos;", out); break;
+        case '\n': fputs("&#10;", out); break;
+        case '\t': fputs("&#9;", out); break;
+        default:
+            if (c < 0x20 || c == 0x7f)
+                fprintf(out, "\\x%02x", c);
+            else
+                fputc(c, out);
+        }
+        s++;
+    }
 }
 
-void sl_reporter_finding(sl_reporter *r, const char *file, const sl_finding *f)
+/* ---- text ---- */
+
+#define C_RESET "\033[0m"
+#define C_BOLD "\033[1m"
+#define C_DIM "\033[2m"
+
+static const char *sev_color(sl_severity s)
+{
+    switch (s) {
+    case SL_SEV_ERROR: return "\033[1;31m";
+    case SL_SEV_WARNING: return "\033[1;33m";
+    case SL_SEV_NOTE: return "\033[1;36m";
+    default: return "";
+    }
+}
+
+/* Capture bytes are hostile: a Call-ID must not move the cursor or recolour the terminal.
+ * Printable ASCII and valid UTF-8 pass, everything else becomes \xNN. */
+static void text_safe(FILE *o, const char *s)
+{
+    const char *end = s + strlen(s);
+    while (s < end) {
+        unsigned char c = (unsigned char)*s;
+        if (c >= 0x80) {
+            gunichar u = g_utf8_get_char_validated(s, end - s);
+            if (u != (gunichar)-1 && u != (gunichar)-2 && g_unichar_isprint(u)) {
+                const char *nx = g_utf8_next_char(s);
+                fwrite(s, 1, (size_t)(nx - s), o);
+                s = nx;
+                continue;
+            }
+            fprintf(o, "\\x%02x", c);
+        } else if (c == '\t')
+            fputc(' ', o);
+        else if (c < 0x20 || c == 0x7f)
+            fprintf(o, "\\x%02x", c);
+        else
+            fputc(c, o);
+        s++;
+    }
+}
+
+static void text_finding(sl_reporter *r, const sl_rec *rec)
 {
     FILE *o = r->out;
-    if (r->fmt == SL_FMT_TEXT) {
-        fprintf(o, "%s:%" PRIu64 ": %s: %s [%s, %s]\n", file, f->frame, sl_severity_name(f->severity),
-                f->message, f->rule->id, f->rule->rfc);
-        return;
+    int c = r->o.color;
+    fprintf(o, "%s", c ? C_BOLD : "");
+    text_safe(o, rec->file);
+    fprintf(o, ":%" PRIu64 ":%s %s%s:%s ", rec->frame, c ? C_RESET : "", c ? sev_color(rec->severity) : "",
+            sl_severity_name(rec->severity), c ? C_RESET : "");
+    text_safe(o, rec->message);
+    fprintf(o, " %s[%s, %s]%s\n", c ? C_DIM : "", rec->rule->id, rec->rule->rfc, c ? C_RESET : "");
+    if (rec->call_id[0] || rec->cseq) {
+        fprintf(o, "    %sCall-ID:%s ", c ? C_DIM : "", c ? C_RESET : "");
+        text_safe(o, rec->call_id[0] ? rec->call_id : "(none)");
+        if (rec->cseq) {
+            fprintf(o, "  %sCSeq:%s %" PRIu64 " ", c ? C_DIM : "", c ? C_RESET : "", rec->cseq);
+            text_safe(o, rec->cseq_method);
+        }
+        fputc('\n', o);
     }
+    if (rec->line[0]) {
+        fprintf(o, "    %s|%s ", c ? C_DIM : "", c ? C_RESET : "");
+        text_safe(o, rec->line);
+        fputc('\n', o);
+    }
+}
+
+static void text_summary(sl_reporter *r, const sl_totals *t)
+{
+    FILE *o = r->out;
+    if (t->findings && !r->o.no_table) {
+        fprintf(o, "\n%-28s %-8s %8s\n", "rule", "severity", "findings");
+        for (size_t i = 0; i < SL_RULE__COUNT; i++) {
+            if (!t->by_rule[i])
+                continue;
+            sl_severity s = r->o.rule_severity ? r->o.rule_severity[i] : sl_rule_at(i)->severity;
+            fprintf(o, "%-28s %s%-8s%s %8" PRIu64 "\n", sl_rule_at(i)->id, r->o.color ? sev_color(s) : "",
+                    sl_severity_name(s), r->o.color ? C_RESET : "", t->by_rule[i]);
+        }
+    }
+    fprintf(o,
+            "%" PRIu64 " finding%s (%" PRIu64 " error%s, %" PRIu64 " warning%s, %" PRIu64
+            " note%s) in %" PRIu64 " file%s: %" PRIu64 " packets, %" PRIu64 " SIP messages",
+            t->findings, t->findings == 1 ? "" : "s", t->by_severity[SL_SEV_ERROR],
+            t->by_severity[SL_SEV_ERROR] == 1 ? "" : "s", t->by_severity[SL_SEV_WARNING],
+            t->by_severity[SL_SEV_WARNING] == 1 ? "" : "s", t->by_severity[SL_SEV_NOTE],
+            t->by_severity[SL_SEV_NOTE] == 1 ? "" : "s", t->files, t->files == 1 ? "" : "s",
+            t->packets, t->sip_messages);
+    if (t->suppressed)
+        fprintf(o, "; %" PRIu64 " suppressed", t->suppressed);
+    if (t->baselined)
+        fprintf(o, "; %" PRIu64 " in the baseline", t->baselined);
+    if (t->input_errors)
+        fprintf(o, "; %" PRIu64 " input error%s", t->input_errors, t->input_errors == 1 ? "" : "s");
+    fputc('\n', o);
+}
+
+/* ---- JSON Lines ---- */
+
+static void jsonl_finding(sl_reporter *r, const sl_rec *f)
+{
+    FILE *o = r->out;
     fprintf(o, "{\"type\":\"finding\",\"schema\":%d", SL_JSONL_SCHEMA);
-    json_str(o, "file", file);
+    sl_json_key_str(o, "file", f->file);
     fprintf(o, ",\"frame\":%" PRIu64, f->frame);
-    json_str(o, "rule", f->rule->id);
-    json_str(o, "severity", sl_severity_name(f->severity));
-    json_str(o, "message", f->message);
-    json_str(o, "rfc", f->rule->rfc);
+    sl_json_key_str(o, "rule", f->rule->id);
+    sl_json_key_str(o, "severity", sl_severity_name(f->severity));
+    sl_json_key_str(o, "message", f->message);
+    sl_json_key_str(o, "rfc", f->rule->rfc);
     fprintf(o, ",\"related\":[");
     for (unsigned i = 0; i < f->n_related; i++)
         fprintf(o, "%s%" PRIu64, i ? "," : "", f->related[i]);
-    fprintf(o, "],\"frame_first\":%" PRIu64, f->meta ? f->meta->frame_first : f->frame);
+    fprintf(o, "],\"frame_first\":%" PRIu64, f->frame_first);
     fprintf(o, ",\"offset\":%zu,\"length\":%zu,\"msg_len\":%zu", f->offset, f->length, f->msg_len);
-    fprintf(o, ",\"call_id\":");
-    sl_json_string(o, f->call_id.p, f->call_id.len);
-    fprintf(o, ",\"cseq\":%" PRIu64 ",\"cseq_method\":", f->cseq);
-    sl_json_string(o, f->cseq_method.p, f->cseq_method.len);
-    fprintf(o, ",\"start_line\":");
-    sl_json_string(o, f->start_line.p, f->start_line.len > 200 ? 200 : f->start_line.len);
-    if (f->meta) {
+    sl_json_key_str(o, "call_id", f->call_id);
+    fprintf(o, ",\"cseq\":%" PRIu64, f->cseq);
+    sl_json_key_str(o, "cseq_method", f->cseq_method);
+    sl_json_key_str(o, "start_line", f->start_line);
+    if (f->has_meta) {
         char a[80];
-        json_str(o, "transport", sl_transport_name(f->meta->transport));
-        addr_text(f->meta, 1, a, sizeof a);
-        json_str(o, "src", a);
-        addr_text(f->meta, 0, a, sizeof a);
-        json_str(o, "dst", a);
-        fprintf(o, ",\"time\":%" PRId64 ".%09u", f->meta->ts_sec, (unsigned)f->meta->ts_nsec);
+        sl_json_key_str(o, "transport", sl_transport_name(f->meta.transport));
+        sl_rec_addr(f, 1, a, sizeof a);
+        sl_json_key_str(o, "src", a);
+        sl_rec_addr(f, 0, a, sizeof a);
+        sl_json_key_str(o, "dst", a);
+        fprintf(o, ",\"time\":%" PRId64 ".%09u", f->meta.ts_sec, (unsigned)f->meta.ts_nsec);
     }
-    fprintf(o, ",\"fingerprint\":\"%016" PRIx64 "\"}\n", f->fingerprint);
+    fprintf(o, ",\"fingerprint\":\"%016" PRIx64 "\"", f->fingerprint);
+    /* added in schema 1: where the message lies in the input file, when known */
+    if (f->file_offset != SL_NO_OFFSET)
+        fprintf(o, ",\"file_offset\":%" PRIu64 ",\"file_length\":%" PRIu64, f->file_offset,
+                f->file_length);
+    sl_json_key_str(o, "line", f->line);
+    fputs("}\n", o);
+}
+
+static void jsonl_summary(sl_reporter *r, const sl_totals *t)
+{
+    FILE *o = r->out;
+    fprintf(o,
+            "{\"type\":\"summary\",\"schema\":%d,\"version\":\"%s\",\"files\":%" PRIu64
+            ",\"packets\":%" PRIu64 ",\"sip_messages\":%" PRIu64 ",\"findings\":%" PRIu64
+            ",\"errors\":%" PRIu64 ",\"warnings\":%" PRIu64 ",\"notes\":%" PRIu64
+            ",\"input_errors\":%" PRIu64 ",\"by_rule\":{",
+            SL_JSONL_SCHEMA, SIPLINT_VERSION, t->files, t->packets, t->sip_messages, t->findings,
+            t->by_severity[SL_SEV_ERROR], t->by_severity[SL_SEV_WARNING], t->by_severity[SL_SEV_NOTE],
+            t->input_errors);
+    int first = 1;
+    for (size_t i = 0; i < SL_RULE__COUNT; i++) {
+        if (!t->by_rule[i])
+            continue;
+        fprintf(o, "%s\"%s\":%" PRIu64, first ? "" : ",", sl_rule_at(i)->id, t->by_rule[i]);
+        first = 0;
+    }
+    fprintf(o, "},\"suppressed\":%" PRIu64 ",\"baselined\":%" PRIu64 ",\"fail_on\":\"%s\"}\n",
+            t->suppressed, t->baselined, sl_severity_name(r->o.fail_on));
+}
+
+/* ---- dispatch ---- */
+
+sl_reporter *sl_reporter_new(sl_format fmt, FILE *out, const sl_report_opts *o)
+{
+    sl_reporter *r = g_new0(sl_reporter, 1);
+    r->fmt = fmt;
+    r->out = out;
+    if (o)
+        r->o = *o;
+    if (r->o.fail_on == SL_SEV_NONE)
+        r->o.fail_on = SL_SEV_ERROR;
+    switch (fmt) {
+    case SL_FMT_SARIF: sl_sarif_begin(r); break;
+    case SL_FMT_JUNIT: sl_junit_begin(r); break;
+    case SL_FMT_CODEQUALITY: sl_cq_begin(r); break;
+    default: break;
+    }
+    return r;
+}
+
+void sl_reporter_file_begin(sl_reporter *r, const char *file)
+{
+    switch (r->fmt) {
+    case SL_FMT_SARIF: sl_sarif_file_begin(r, file); break;
+    case SL_FMT_JUNIT: sl_junit_file_begin(r, file); break;
+    case SL_FMT_CODEQUALITY: sl_cq_file_begin(r, file); break;
+    default: break;
+    }
+}
+
+void sl_reporter_finding(sl_reporter *r, const sl_rec *rec)
+{
+    switch (r->fmt) {
+    case SL_FMT_TEXT: text_finding(r, rec); break;
+    case SL_FMT_JSONL: jsonl_finding(r, rec); break;
+    case SL_FMT_SARIF: sl_sarif_finding(r, rec); break;
+    case SL_FMT_JUNIT: sl_junit_finding(r, rec); break;
+    case SL_FMT_CODEQUALITY: sl_cq_finding(r, rec); break;
+    default: break;
+    }
 }
 
 void sl_reporter_input_error(sl_reporter *r, const char *file, const char *sentence)
 {
-    if (r->fmt == SL_FMT_JSONL) {
+    switch (r->fmt) {
+    case SL_FMT_JSONL:
         fprintf(r->out, "{\"type\":\"input_error\",\"schema\":%d", SL_JSONL_SCHEMA);
-        json_str(r->out, "file", file);
-        json_str(r->out, "message", sentence);
+        sl_json_key_str(r->out, "file", file);
+        sl_json_key_str(r->out, "message", sentence);
         fprintf(r->out, "}\n");
+        break;
+    case SL_FMT_SARIF: sl_sarif_input_error(r, file, sentence); break;
+    case SL_FMT_JUNIT: sl_junit_input_error(r, file, sentence); break;
+    default: break; /* text: the sentence went to standard error */
     }
 }
 
-void sl_reporter_finish(sl_reporter *r, const sl_totals *t)
+void sl_reporter_file_end(sl_reporter *r, const char *file, const sl_totals *ft)
 {
-    FILE *o = r->out;
-    if (r->fmt == SL_FMT_JSONL) {
-        fprintf(o,
-                "{\"type\":\"summary\",\"schema\":%d,\"version\":\"%s\",\"files\":%" PRIu64
-                ",\"packets\":%" PRIu64 ",\"sip_messages\":%" PRIu64 ",\"findings\":%" PRIu64
-                ",\"errors\":%" PRIu64 ",\"warnings\":%" PRIu64 ",\"notes\":%" PRIu64
-                ",\"input_errors\":%" PRIu64 ",\"by_rule\":{",
-                SL_JSONL_SCHEMA, SIPLINT_VERSION, t->files, t->packets, t->sip_messages, t->findings,
-                t->by_severity[SL_SEV_ERROR], t->by_severity[SL_SEV_WARNING],
-                t->by_severity[SL_SEV_NOTE], t->input_errors);
-        int first = 1;
-        for (size_t i = 0; i < SL_RULE__COUNT; i++) {
-            if (!t->by_rule[i])
-                continue;
-            fprintf(o, "%s\"%s\":%" PRIu64, first ? "" : ",", sl_rule_at(i)->id, t->by_rule[i]);
-            first = 0;
-        }
-        fprintf(o, "}}\n");
-    } else {
-        fprintf(o, "%" PRIu64 " finding%s (%" PRIu64 " error%s, %" PRIu64 " warning%s, %" PRIu64
-                   " note%s) in %" PRIu64 " file%s: %" PRIu64 " packets, %" PRIu64 " SIP messages\n",
-                t->findings, t->findings == 1 ? "" : "s", t->by_severity[SL_SEV_ERROR],
-                t->by_severity[SL_SEV_ERROR] == 1 ? "" : "s", t->by_severity[SL_SEV_WARNING],
-                t->by_severity[SL_SEV_WARNING] == 1 ? "" : "s", t->by_severity[SL_SEV_NOTE],
-                t->by_severity[SL_SEV_NOTE] == 1 ? "" : "s", t->files, t->files == 1 ? "" : "s",
-                t->packets, t->sip_messages);
+    if (r->fmt == SL_FMT_JUNIT)
+        sl_junit_file_end(r, file, ft);
+}
+
+int sl_reporter_finish(sl_reporter *r, const sl_totals *t)
+{
+    switch (r->fmt) {
+    case SL_FMT_TEXT: text_summary(r, t); break;
+    case SL_FMT_JSONL: jsonl_summary(r, t); break;
+    case SL_FMT_SARIF: sl_sarif_finish(r, t); break;
+    case SL_FMT_JUNIT: sl_junit_finish(r, t); break;
+    case SL_FMT_CODEQUALITY: sl_cq_finish(r, t); break;
+    default: break;
     }
-    fflush(o);
+    int rc = fflush(r->out) == 0 && !ferror(r->out) ? 0 : -1;
     g_free(r);
+    return rc;
 }

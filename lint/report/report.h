@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* Renderers of findings for the command-line tool: text and JSON Lines. */
+/* Renderers of findings for the command-line tool: text, JSON Lines, SARIF, JUnit, Code Quality. */
 #ifndef SIPLINT_REPORT_H
 #define SIPLINT_REPORT_H
 
@@ -8,29 +8,88 @@
 
 #include "siplint/engine.h"
 
-typedef enum sl_format { SL_FMT_TEXT = 0, SL_FMT_JSONL } sl_format;
+typedef enum sl_format {
+    SL_FMT_TEXT = 0,     /* for people: one line per finding, context beneath, summary table */
+    SL_FMT_JSONL,        /* JSON Lines, schema 1 (docs/cli.md) */
+    SL_FMT_SARIF,        /* SARIF 2.1.0 */
+    SL_FMT_JUNIT,        /* JUnit XML: a testsuite per input, a testcase per rule */
+    SL_FMT_CODEQUALITY,  /* GitLab Code Quality JSON */
+    SL_FMT__COUNT
+} sl_format;
 
-/* Totals for the closing summary. */
+/* 0 and *out set for "text", "jsonl", "sarif", "junit", "codequality"; -1 otherwise. */
+int sl_format_parse(const char *s, sl_format *out);
+const char *sl_format_name(sl_format f);
+
+#define SL_NO_OFFSET UINT64_MAX
+
+/* A finding copied out of the engine's callback, so that it can wait (parallel inputs are
+ * reported in command-line order). Everything is owned by the record except file and rule. */
+typedef struct sl_rec {
+    const char *file;          /* the input's name; must outlive the record */
+    const sl_rule *rule;
+    sl_severity severity;      /* effective */
+    char *message;
+    uint64_t frame, frame_first;
+    uint64_t related[SL_MAX_RELATED];
+    unsigned n_related;
+    size_t offset, length, msg_len;
+    char *call_id;             /* "" if none */
+    uint64_t cseq;
+    char *cseq_method;
+    char *start_line;          /* at most 200 bytes */
+    char *line;                /* the line holding the offending bytes (at most 200), "" if unknown */
+    int has_meta;
+    sl_meta meta;
+    uint64_t fingerprint;
+    uint64_t file_offset;      /* offset of the message's first byte in the input file, or
+                                * SL_NO_OFFSET (live capture, pipe, reassembled message) */
+    uint64_t file_length;      /* bytes of the message in the file from there (0 if unknown) */
+    int baselined;             /* cli: matched the baseline (counted, not rendered) */
+} sl_rec;
+
+/* Copy a finding. avail is how many bytes are readable from f->start_line.p on (0: unknown; no
+ * offending line is then extracted). Returns NULL only when memory is exhausted. */
+sl_rec *sl_rec_new(const char *file, const sl_finding *f, size_t avail, uint64_t file_offset);
+void sl_rec_free(sl_rec *r);
+/* "1.2.3.4:5060", "[2001:db8::1]:5060", or "" when the record has no addresses. */
+void sl_rec_addr(const sl_rec *r, int src, char *buf, size_t cap);
+
+/* Totals, for one input or for the whole run. */
 typedef struct sl_totals {
     uint64_t files;
     uint64_t packets;
+    uint64_t bytes;
     uint64_t sip_messages;
-    uint64_t findings;
+    uint64_t findings;         /* reported (not suppressed, not in the baseline) */
     uint64_t by_severity[4];
     uint64_t by_rule[SL_RULE__COUNT];
     uint64_t input_errors;
+    uint64_t suppressed;       /* matched a suppression of the configuration */
+    uint64_t baselined;        /* matched the baseline */
 } sl_totals;
+
+void sl_totals_add(sl_totals *into, const sl_totals *t);
+
+typedef struct sl_report_opts {
+    int color;                          /* text: ANSI colours */
+    int no_table;                       /* text: no per-rule summary table */
+    sl_severity fail_on;                /* findings at or above fail the run (JUnit failures) */
+    const sl_severity *rule_severity;   /* [SL_RULE__COUNT], effective configuration */
+} sl_report_opts;
 
 typedef struct sl_reporter sl_reporter;
 
-/* out is not closed by the reporter. */
-sl_reporter *sl_reporter_new(sl_format fmt, FILE *out);
-/* One finding of the named input. */
-void sl_reporter_finding(sl_reporter *r, const char *file, const sl_finding *f);
+/* out is not closed by the reporter; o is copied (rule_severity must outlive the reporter). */
+sl_reporter *sl_reporter_new(sl_format fmt, FILE *out, const sl_report_opts *o);
+/* The calls for one input come between its begin and end, inputs one after another. */
+void sl_reporter_file_begin(sl_reporter *r, const char *file);
+void sl_reporter_finding(sl_reporter *r, const sl_rec *rec);
 /* An input that could not be read, whole or in part (the sentence names file and frame). */
 void sl_reporter_input_error(sl_reporter *r, const char *file, const char *sentence);
-/* The closing summary; frees r. */
-void sl_reporter_finish(sl_reporter *r, const sl_totals *t);
+void sl_reporter_file_end(sl_reporter *r, const char *file, const sl_totals *ft);
+/* The closing summary; frees r. Returns 0, or -1 when writing failed. */
+int sl_reporter_finish(sl_reporter *r, const sl_totals *t);
 
 /* Write s as a JSON string literal (quotes included); invalid UTF-8 bytes become \u00XX. */
 void sl_json_string(FILE *out, const char *s, size_t len);

@@ -1,0 +1,131 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Inside the command-line tool: policy (configuration file and options), baselines, inputs, progress. */
+#ifndef SIPLINT_CLI_H
+#define SIPLINT_CLI_H
+
+#include <glib.h>
+
+#include "capture.h"
+#include "report.h"
+#include "siplint/engine.h"
+
+/* Exit status contract (docs/cli.md, docs/siplint.1): stable, scripts depend on it. */
+enum {
+    EXIT_CLEAN = 0,    /* no finding at or above the --fail-on threshold */
+    EXIT_FINDINGS = 1, /* at least one finding at or above it */
+    EXIT_INPUT = 2,    /* an input could not be read, whole or in part */
+    EXIT_USAGE = 3,    /* bad option or argument */
+    EXIT_CONFIG = 4    /* bad configuration file or baseline */
+};
+
+/* ---- policy: what the configuration file and the options decide ---- */
+
+typedef struct sl_addr_match {
+    int af;             /* 4 or 6 */
+    uint8_t addr[16];
+    int port;           /* -1: any */
+} sl_addr_match;
+
+typedef struct sl_frame_range {
+    uint64_t lo, hi;
+} sl_frame_range;
+
+/* [suppress NAME]: findings of the listed rules, narrowed by every scope that is given. */
+typedef struct sl_suppression {
+    char *name;
+    unsigned char rule[SL_RULE__COUNT];
+    char **call_ids;            /* NULL: any */
+    GArray *addrs;              /* sl_addr_match; NULL: any */
+    GArray *frames;             /* sl_frame_range; NULL: any */
+    char **files;               /* glob patterns on the input name; NULL: any */
+} sl_suppression;
+
+typedef struct sl_policy {
+    sl_config cfg;
+    sl_severity fail_on;
+    int profile_interop;        /* profile = interop */
+    int profile_locked;         /* set by --profile: the file's profile key is checked, not applied */
+    GPtrArray *suppressions;    /* sl_suppression * */
+} sl_policy;
+
+void sl_policy_init(sl_policy *p);
+void sl_policy_free(sl_policy *p);
+/* Apply a configuration file. Returns 0, or -1 with "FILE:LINE: [group] key: why" in *err. */
+int sl_policy_load(sl_policy *p, const char *path, char **err);
+/* The configuration file that applies: .siplint.conf in the current directory or the nearest
+ * parent, else $XDG_CONFIG_HOME/siplint/siplint.conf; NULL if none. */
+char *sl_policy_find(void);
+/* Does a suppression cover this finding? */
+int sl_policy_suppressed(const sl_policy *p, const sl_rec *rec);
+/* Apply profile=interop: rules whose table severity is warning report notes. */
+void sl_policy_apply_profile(sl_policy *p);
+
+/* ---- baselines ---- */
+
+typedef struct sl_baseline sl_baseline;
+sl_baseline *sl_baseline_load(const char *path, char **err);
+int sl_baseline_has(const sl_baseline *b, const sl_rec *rec);
+void sl_baseline_free(sl_baseline *b);
+/* Collects findings for --write-baseline. */
+typedef struct sl_baseline_writer sl_baseline_writer;
+sl_baseline_writer *sl_baseline_writer_new(void);
+void sl_baseline_writer_add(sl_baseline_writer *w, const sl_rec *rec);
+/* Writes and frees. Returns 0, or -1 with errno set. */
+int sl_baseline_writer_save(sl_baseline_writer *w, const char *path);
+
+/* ---- one input ---- */
+
+typedef enum sl_event_kind { SL_EV_FINDING, SL_EV_INPUT_ERROR } sl_event_kind;
+typedef struct sl_event {
+    sl_event_kind kind;
+    sl_rec *rec;       /* FINDING */
+    char *sentence;    /* INPUT_ERROR */
+} sl_event;
+void sl_event_free(sl_event *ev);
+
+typedef struct sl_job sl_job;
+typedef void (*sl_emit_fn)(sl_job *j, sl_event *ev, void *user); /* takes ownership of ev */
+
+struct sl_job {
+    char *name;                 /* as reported: the path as found, "<stdin>", "interface lo" */
+    char *path;                 /* what to open: a path, "-" */
+    const char *iface;          /* live capture: the interface (then path is NULL) */
+    const char *filter;         /* live capture: BPF */
+    uint64_t count_limit;       /* live capture: stop after this many SIP messages (0: no limit) */
+    const sl_policy *pol;
+    const sl_baseline *base;
+    sl_transport raw_transport;
+    sl_emit_fn emit;            /* non-NULL: events go straight there (streaming) */
+    void *emit_user;
+    GPtrArray *events;          /* otherwise collected here (sl_event *) */
+    sl_totals totals;           /* packets, bytes, messages, input errors, suppressed */
+    int done;
+    /* while linting */
+    sl_capture *cap;
+    const char *feed;           /* the buffer being fed to the engine */
+    size_t feed_len;
+    const char *raw_base;       /* raw message file: its bytes (offsets are file offsets) */
+};
+
+/* Lint one input. Thread-safe across jobs. */
+void sl_job_run(sl_job *j);
+/* Live capture on j->iface: stops at SIGINT/SIGTERM, --duration (through sl_job_stop) or
+ * j->count_limit. Returns 0, or -1 when the interface cannot be opened (reported as an input
+ * error). */
+void sl_job_stop_all(void); /* async-signal-safe */
+
+/* Expand the command line's inputs: files as given, directories recursively (*.pcap, *.pcapng,
+ * *.cap, and those with .gz), sorted. Returns NULL with *err set when a directory cannot be read
+ * (the caller reports it as an input error). */
+void sl_inputs_expand(const char *arg, GPtrArray *out_paths, GPtrArray *out_errors);
+
+/* ---- progress on standard error ---- */
+
+void sl_progress_start(int enabled, uint64_t total_bytes);
+void sl_progress_add(uint64_t bytes, uint64_t packets, uint64_t findings);
+/* Around writing to the terminal: clear the progress line, keep it from being redrawn. */
+void sl_progress_pause(void);
+void sl_progress_resume(void);
+void sl_progress_stop(void);
+
+#endif
