@@ -19,6 +19,7 @@
 #include <epan/packet.h>
 #include <epan/expert.h>
 #include <epan/prefs.h>
+#include <epan/to_str.h>
 #include <epan/tap.h>
 #include <wsutil/report_message.h>
 
@@ -74,6 +75,17 @@ static int hf_frag[G_N_ELEMENTS(siplint_frag_fields)];
  * SIP: those messages were never delivered as such and are not linted. */
 static const char *const siplint_icmp_protos[] = {"icmp", "icmpv6"};
 static int proto_icmp[G_N_ELEMENTS(siplint_icmp_protos)];
+
+/* Capture-level facts the CLI's capture layer reports as CAP-* findings: a TLS connection
+ * (CAP-OPAQUE, once per connection) and bytes of a SIP-carrying TCP stream acknowledged but never
+ * captured (CAP-TCP-GAP, where Wireshark proves the gap with "ACKed unseen segment"). */
+static int proto_tls = -1;
+static int hf_tcp_stream = -1;
+static int hf_tcp_ack_lost = -1;
+/* tcp.stream + 1 -> SIPLINT_TCP_* bits; emptied with the file scope. */
+static wmem_map_t *siplint_tcp_streams;
+#define SIPLINT_TCP_SIP 1u    /* the connection carried SIP */
+#define SIPLINT_TCP_TLS 2u    /* CAP-OPAQUE reported */
 
 static dissector_handle_t siplint_handle;
 
@@ -460,6 +472,73 @@ typedef struct siplint_span {
     guint start, end;
 } siplint_span;
 
+/* The first value of a wanted uint field in this frame's tree; FALSE if absent. */
+static gboolean
+siplint_first_uint(proto_tree *tree, int hf, guint32 *v)
+{
+    GPtrArray *a;
+    if (hf <= 0 || !(a = proto_get_finfo_ptr_array(tree, hf)) || a->len == 0)
+        return FALSE;
+    *v = fvalue_get_uinteger(&((field_info *)g_ptr_array_index(a, 0))->value);
+    return TRUE;
+}
+
+static gboolean
+siplint_has(proto_tree *tree, int id)
+{
+    GPtrArray *a;
+    return id > 0 && (a = proto_get_finfo_ptr_array(tree, id)) != NULL && a->len > 0;
+}
+
+/* CAP-OPAQUE and CAP-TCP-GAP, from what Wireshark's TCP and TLS dissectors found. */
+static void
+siplint_tcp_events(packet_info *pinfo, proto_tree *tree, gboolean has_sip)
+{
+    guint32 stream, bits, old;
+    sl_meta meta;
+
+    if (pinfo->ptype != PT_TCP || !siplint_first_uint(tree, hf_tcp_stream, &stream))
+        return;
+    old = bits = GPOINTER_TO_UINT(wmem_map_lookup(siplint_tcp_streams, GUINT_TO_POINTER(stream + 1)));
+    siplint_meta_init(&meta, pinfo);
+    siplint_ctx.frame = pinfo->num;
+    siplint_ctx.ds_index = -1;
+    siplint_ctx.base = 0;
+    siplint_ctx.fed_len = 0;
+    if (!(bits & SIPLINT_TCP_TLS) && !has_sip && siplint_has(tree, proto_tls)) {
+        bits |= SIPLINT_TCP_TLS;
+        sl_engine_report(siplint_engine, SL_R_CAP_OPAQUE, &meta,
+                         "TCP connection %s:%u - %s:%u carries TLS: any SIP in it cannot be "
+                         "inspected without the keys", address_to_str(pinfo->pool, &pinfo->src),
+                         pinfo->srcport, address_to_str(pinfo->pool, &pinfo->dst), pinfo->destport);
+    }
+    if ((bits & SIPLINT_TCP_SIP) && siplint_has(tree, hf_tcp_ack_lost))
+        sl_engine_report(siplint_engine, SL_R_CAP_TCP_GAP, &meta,
+                         "TCP stream %s:%u - %s:%u: the peer acknowledges bytes the capture does "
+                         "not hold; SIP in them is not linted",
+                         address_to_str(pinfo->pool, &pinfo->dst), pinfo->destport,
+                         address_to_str(pinfo->pool, &pinfo->src), pinfo->srcport);
+    if (has_sip)
+        bits |= SIPLINT_TCP_SIP;
+    if (bits != old)
+        wmem_map_insert(siplint_tcp_streams, GUINT_TO_POINTER(stream + 1), GUINT_TO_POINTER(bits));
+}
+
+/* Length of the header section at buf (through its empty line), 0 if it does not end. */
+static size_t
+siplint_header_len(const char *buf, size_t len)
+{
+    for (size_t i = 0; i + 1 < len; i++) {
+        if (buf[i] != '\n')
+            continue;
+        if (buf[i + 1] == '\n')
+            return i + 2;
+        if (i + 2 < len && buf[i + 1] == '\r' && buf[i + 2] == '\n')
+            return i + 3;
+    }
+    return 0;
+}
+
 static void
 siplint_analyse(packet_info *pinfo, proto_tree *tree)
 {
@@ -472,6 +551,7 @@ siplint_analyse(packet_info *pinfo, proto_tree *tree)
     if (!siplint_engine || !tree || proto_sip <= 0)
         return;
     sips = proto_get_finfo_ptr_array(tree, proto_sip);
+    siplint_tcp_events(pinfo, tree, sips && sips->len > 0);
     if (!sips || sips->len == 0)
         return;
 
@@ -506,7 +586,14 @@ siplint_analyse(packet_info *pinfo, proto_tree *tree)
             const char *why = NULL;
             end = captured;
             buf = (const char *)tvb_get_ptr(ds, (gint)start, (gint)(end - start));
-            if (sl_frame_stream(buf, end - start, &skip, &msg_len, &why) == SL_FRAME_COMPLETE) {
+            sl_frame_rc fr = sl_frame_stream(buf, end - start, &skip, &msg_len, &why);
+            if (fr == SL_FRAME_BROKEN && strcmp(why, "no SIP start line") != 0 &&
+                (msg_len = siplint_header_len(buf + skip, end - start - skip)) > 0) {
+                /* No usable Content-Length (SIP-CL-STREAM): the message ends with its header
+                 * section, as the CLI's stream framing decides. */
+                fr = SL_FRAME_COMPLETE;
+            }
+            if (fr == SL_FRAME_COMPLETE) {
                 start += (guint)skip;
                 end = start + (guint)msg_len;
                 buf += skip;
@@ -805,6 +892,8 @@ proto_register_siplint(void)
 
     siplint_frames = wmem_map_new_autoreset(wmem_epan_scope(), wmem_file_scope(), g_direct_hash,
                                             g_direct_equal);
+    siplint_tcp_streams = wmem_map_new_autoreset(wmem_epan_scope(), wmem_file_scope(), g_direct_hash,
+                                                 g_direct_equal);
     register_init_routine(siplint_init);
     register_cleanup_routine(siplint_cleanup);
 
@@ -839,6 +928,15 @@ proto_reg_handoff_siplint(void)
         if (proto_icmp[k] > 0)
             g_array_append_val(wanted, proto_icmp[k]);
     }
+    proto_tls = proto_get_id_by_filter_name("tls");
+    if (proto_tls > 0)
+        g_array_append_val(wanted, proto_tls);
+    hf_tcp_stream = proto_registrar_get_id_byname("tcp.stream");
+    if (hf_tcp_stream > 0)
+        g_array_append_val(wanted, hf_tcp_stream);
+    hf_tcp_ack_lost = proto_registrar_get_id_byname("tcp.analysis.ack_lost_segment");
+    if (hf_tcp_ack_lost > 0)
+        g_array_append_val(wanted, hf_tcp_ack_lost);
     set_postdissector_wanted_hfids(siplint_handle, wanted);
 }
 

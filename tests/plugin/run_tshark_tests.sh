@@ -141,7 +141,7 @@ expect_eq "-z siplint,stat,<filter> with -2" "$(awk '$1 == "MSG-SIZE" { print $3
 ts -q -r $U -z siplint,tree >"$T/out/tree.txt" 2>&1
 expect_eq "-z siplint,tree counts MSG-SIZE" "$(awk '$1 == "MSG-SIZE" { print $2 }' "$T/out/tree.txt")" "3"
 
-# ---- 5. every capture: 1-pass = -2, quiet -V, expected findings ------------------------------------
+# ---- 5. every capture: 1-pass = -2 = CLI, quiet -V, expected findings -----------------------------
 caps=$(cd "$T" && find caps captures -type f \( -name '*.pcap' -o -name '*.pcapng' \) 2>/dev/null | sort)
 n_expected=0
 for c in $caps; do
@@ -160,6 +160,19 @@ for c in $caps; do
             not_ok "$c: tshark $mode -V rc=$rc, stderr:"; sed 's/^/#   /' "$T/out/v.err"
         fi
     done
+    # Parity: the CLI finds the same (frame, rule, severity) findings as tshark with the plugin.
+    "$BUILD/siplint" --format jsonl "$T/$c" 2>/dev/null | python3 -c '
+import json, sys
+for line in sys.stdin:
+    o = json.loads(line)
+    if o.get("type") == "finding":
+        print(o["frame"], o["rule"], o["severity"])' | sort >"$T/out/cli"
+    sort "$T/out/one" >"$T/out/one.sorted"
+    if cmp -s "$T/out/cli" "$T/out/one.sorted"; then
+        ok "$c: CLI and tshark report the same findings ($(wc -l <"$T/out/cli"))"
+    else
+        not_ok "$c: CLI and tshark differ (< CLI, > tshark)"; diff "$T/out/cli" "$T/out/one.sorted" | sed 's/^/#   /'
+    fi
     exp="${c%.*}.expected"
     if [ -f "$T/$exp" ]; then
         n_expected=$((n_expected + 1))
