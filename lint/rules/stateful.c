@@ -303,8 +303,10 @@ static void rule_420(sl_ctx *c)
             if (!el.len)
                 continue;
             /* RFC 3327 §5.3: a registrar rejects a Path REGISTER from a UA that did not indicate
-             * support with 420 "indicating the Path extension", with no Require: path to answer */
-            if (x->method == SL_TM_REGISTER && (x->flags & SL_TX_REQ_PATH) && sl_span_ieq(el, "path"))
+             * support with 420 "indicating the Path extension", with no Require: path to answer.
+             * The Path may have been added by a proxy after the hop this request was seen at
+             * (the UA's own copy has none), so `path` in a 420 to any REGISTER is left alone. */
+            if (x->method == SL_TM_REGISTER && sl_span_ieq(el, "path"))
                 continue;
             uint32_t h = sl_trk_h32(sl_trk_hash_lc(SL_TRK_SEED, el.p, el.len));
             int found = 0;
