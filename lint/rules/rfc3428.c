@@ -9,12 +9,17 @@
 /* RFC 3428 §8: "the size of a MESSAGE request MUST NOT exceed 1300 bytes" unless the UAC
  * positively knows the path is congestion-controlled; RFC 8591 §7.1: the whole message counts.
  * A congestion-controlled transport at the capture point proves nothing about other hops, so the
- * rule fires on every transport; only the operator can assert a congestion-safe network. */
+ * rule fires on every transport; only the operator can assert a congestion-safe network or a
+ * path MTU. */
 static void rule_msg_size(sl_ctx *c)
 {
     const sl_msg *m = c->m;
     unsigned limit = c->cfg->max_message_size ? c->cfg->max_message_size : 1300;
     if (!sl_is_method(m, "MESSAGE") || m->len <= limit || c->cfg->assume_congestion_safe)
+        return;
+    /* The other exception of §8: the message is at least 200 bytes below the path MTU, which
+     * only the operator can know (--path-mtu). */
+    if (c->cfg->path_mtu && (uint64_t)m->len + 200 <= c->cfg->path_mtu)
         return;
     const char *tp = sl_transport_name(c->meta->transport);
     const char *size = sl_thousands(c, m->len);
