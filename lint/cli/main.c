@@ -192,6 +192,7 @@ static void emit(sl_job *j, sl_event *ev, void *user)
             j->totals.findings++;
             j->totals.by_severity[r->severity]++;
             j->totals.by_rule[r->rule->sym]++;
+            j->totals.by_rule_sev[r->rule->sym][r->severity]++;
             for (int k = 0; k < x->n_outs; k++)
                 sl_reporter_finding(x->outs[k].rep, r);
         }

@@ -118,8 +118,11 @@ void sl_totals_add(sl_totals *into, const sl_totals *t)
     into->findings += t->findings;
     for (int i = 0; i < 4; i++)
         into->by_severity[i] += t->by_severity[i];
-    for (int i = 0; i < SL_RULE__COUNT; i++)
+    for (int i = 0; i < SL_RULE__COUNT; i++) {
         into->by_rule[i] += t->by_rule[i];
+        for (int k = 0; k < 4; k++)
+            into->by_rule_sev[i][k] += t->by_rule_sev[i][k];
+    }
     into->input_errors += t->input_errors;
     into->suppressed += t->suppressed;
     into->baselined += t->baselined;
@@ -286,12 +289,16 @@ static void text_summary(sl_reporter *r, const sl_totals *t)
     FILE *o = r->out;
     if (t->findings && !r->o.no_table) {
         fprintf(o, "\n%-28s %-8s %8s\n", "rule", "severity", "findings");
+        /* One row per rule and the severity its findings really had: a rule may report a
+         * milder case at a lower severity than its default (SIP-VIA-BRANCH, MSG-RESP-CONTACT). */
         for (size_t i = 0; i < SL_RULE__COUNT; i++) {
-            if (!t->by_rule[i])
-                continue;
-            sl_severity s = r->o.rule_severity ? r->o.rule_severity[i] : sl_rule_at(i)->severity;
-            fprintf(o, "%-28s %s%-8s%s %8" PRIu64 "\n", sl_rule_at(i)->id, r->o.color ? sev_color(s) : "",
-                    sl_severity_name(s), r->o.color ? C_RESET : "", t->by_rule[i]);
+            for (int s = SL_SEV_ERROR; s >= SL_SEV_NOTE; s--) {
+                if (!t->by_rule_sev[i][s])
+                    continue;
+                fprintf(o, "%-28s %s%-8s%s %8" PRIu64 "\n", sl_rule_at(i)->id,
+                        r->o.color ? sev_color((sl_severity)s) : "", sl_severity_name((sl_severity)s),
+                        r->o.color ? C_RESET : "", t->by_rule_sev[i][s]);
+            }
         }
     }
     fprintf(o,

@@ -64,6 +64,7 @@ typedef struct sl_totals {
     uint64_t findings;         /* reported (not suppressed, not in the baseline) */
     uint64_t by_severity[4];
     uint64_t by_rule[SL_RULE__COUNT];
+    uint64_t by_rule_sev[SL_RULE__COUNT][4]; /* by rule and effective severity */
     uint64_t input_errors;
     uint64_t suppressed;       /* matched a suppression of the configuration */
     uint64_t baselined;        /* matched the baseline */
