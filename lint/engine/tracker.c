@@ -623,6 +623,8 @@ void sl_trk_commit(sl_tracker *t, sl_ctx *c, sl_trk_view *v)
                     x->flags |= SL_TX_OOD_MESSAGE;
                 if (v->method == SL_TM_MESSAGE)
                     mark_stale(x, c, now);
+                if (m->body.len > 0)
+                    x->flags |= SL_TX_REQ_BODY;
             }
             if (x->h.expire < now + life)
                 x->h.expire = now + life;

@@ -59,7 +59,8 @@ enum {
     SL_TX_FINAL = 1u << 6,      /* a final response was seen */
     SL_TX_RESP_TAG = 1u << 7,   /* resp_totag holds the tag of an earlier non-100 response */
     SL_TX_PATH_MORE = 1u << 8,  /* more Path values than path[] holds */
-    SL_TX_OOD_MESSAGE = 1u << 9 /* out-of-dialog MESSAGE (the pending table refers to it) */
+    SL_TX_OOD_MESSAGE = 1u << 9, /* out-of-dialog MESSAGE (the pending table refers to it) */
+    SL_TX_REQ_BODY = 1u << 10    /* the request carried a body (Content-Length > 0) */
 };
 
 /* Once-per-transaction report bits. */

@@ -265,6 +265,26 @@ static void rule_481_ood(sl_ctx *c)
                     sl_show(c, c->cseq.method, 32), ull(rel[0]));
 }
 
+/* ---- MSG-413 (the half that needs the request) -------------------------------------------- */
+
+/* RFC 3261 §21.4.11: 413 Request Entity Too Large is about the entity-body; a message too large
+ * as a whole is 513 (§21.5.7). A 413 to a MESSAGE that had no body answers the wrong problem.
+ * (The missing-Retry-After note needs only the response: rfc3428.c.) */
+static void rule_413_body(sl_ctx *c)
+{
+    sl_trk_view *v = view(c);
+    const sl_msg *m = c->m;
+    sl_txn *x = v ? v->txn : NULL;
+    if (m->is_request || m->status != 413 || !x || !(x->flags & SL_TX_REQ_SEEN) ||
+        x->method != SL_TM_MESSAGE || (x->flags & SL_TX_REQ_BODY))
+        return;
+    uint64_t rel[1] = {x->req_frame};
+    sl_emit_related(c, SL_R_MSG_413, SL_SEV_WARNING, 0, 0, rel, 1,
+                    "413 (Request Entity Too Large) to the MESSAGE in frame %llu, which has no body; "
+                    "413 concerns the entity-body (RFC 3261 §21.4.11), a message too large as a "
+                    "whole is 513 (§21.5.7)", ull(rel[0]));
+}
+
 /* ---- SIP-420-UNSUPPORTED and PATH-420 -------------------------------------------------------- */
 
 static int path_register_unsupported(const sl_txn *x)
@@ -521,6 +541,7 @@ const sl_rule_impl sl_rules_stateful[] = {
     {SL_R_SIP_RESP_ECHO, rule_resp_echo},
     {SL_R_SIP_MULTI_FINAL, rule_multi_final},
     {SL_R_SIP_420_UNSUPPORTED, rule_420},
+    {SL_R_MSG_413, rule_413_body},
     {SL_R_SIP_481_OOD, rule_481_ood},
     {SL_R_NIT_100_EARLY, rule_100_early},
     {SL_R_PATH_420, rule_path_420},

@@ -292,7 +292,7 @@ static void test_off(void)
                                     SL_R_MSG_PSEUDO_DIALOG, SL_R_SIP_TO_TAG_RESP, SL_R_SIP_RESP_ECHO,
                                     SL_R_SIP_MULTI_FINAL, SL_R_SIP_420_UNSUPPORTED, SL_R_SIP_481_OOD,
                                     SL_R_NIT_100_EARLY, SL_R_PATH_420, SL_R_PATH_2XX_ECHO,
-                                    SL_R_PATH_2XX_UNSOLICITED};
+                                    SL_R_PATH_2XX_UNSOLICITED, SL_R_MSG_413};
     for (size_t i = 0; i < sizeof st / sizeof st[0]; i++)
         cfg.severity[st[i]] = SL_SEV_NONE;
     sl_engine *e = sl_engine_new(&cfg, NULL, NULL);
