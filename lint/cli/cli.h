@@ -6,6 +6,7 @@
 #include <glib.h>
 
 #include "capture.h"
+#include "policy.h"
 #include "report.h"
 #include "siplint/engine.h"
 
@@ -20,45 +21,10 @@ enum {
 
 /* ---- policy: what the configuration file and the options decide ---- */
 
-typedef struct sl_addr_match {
-    int af;             /* 4 or 6 */
-    uint8_t addr[16];
-    int port;           /* -1: any */
-} sl_addr_match;
+/* The configuration file's types and parser (sl_policy_*) live in lint/config/policy.h. */
 
-typedef struct sl_frame_range {
-    uint64_t lo, hi;
-} sl_frame_range;
-
-/* [suppress NAME]: findings of the listed rules, narrowed by every scope that is given. */
-typedef struct sl_suppression {
-    char *name;
-    unsigned char rule[SL_RULE__COUNT];
-    char **call_ids;            /* NULL: any */
-    GArray *addrs;              /* sl_addr_match; NULL: any */
-    GArray *frames;             /* sl_frame_range; NULL: any */
-    char **files;               /* glob patterns on the input name; NULL: any */
-} sl_suppression;
-
-typedef struct sl_policy {
-    sl_config cfg;
-    sl_severity fail_on;
-    int profile_interop;        /* profile = interop */
-    int profile_locked;         /* set by --profile: the file's profile key is checked, not applied */
-    GPtrArray *suppressions;    /* sl_suppression * */
-} sl_policy;
-
-void sl_policy_init(sl_policy *p);
-void sl_policy_free(sl_policy *p);
-/* Apply a configuration file. Returns 0, or -1 with "FILE:LINE: [group] key: why" in *err. */
-int sl_policy_load(sl_policy *p, const char *path, char **err);
-/* The configuration file that applies: .siplint.conf in the current directory or the nearest
- * parent, else $XDG_CONFIG_HOME/siplint/siplint.conf; NULL if none. */
-char *sl_policy_find(void);
 /* Does a suppression cover this finding? */
 int sl_policy_suppressed(const sl_policy *p, const sl_rec *rec);
-/* Apply profile=interop: rules whose table severity is warning report notes. */
-void sl_policy_apply_profile(sl_policy *p);
 
 /* ---- baselines ---- */
 
@@ -105,6 +71,8 @@ struct sl_job {
     const char *feed;           /* the buffer being fed to the engine */
     size_t feed_len;
     const char *raw_base;       /* raw message file: its bytes (offsets are file offsets) */
+    sl_msgbook *book;           /* non-NULL (an html output): every linted message and reported
+                                 * finding goes there too (lint/report/html_book.c) */
 };
 
 /* Lint one input. Thread-safe across jobs. */

@@ -75,12 +75,23 @@ static void sink(const sl_finding *f, void *user)
         return;
     }
     rec->baselined = j->base && sl_baseline_has(j->base, rec);
+    if (j->book && !rec->baselined)
+        sl_msgbook_finding(j->book, rec);
     if (!rec->baselined)
         sl_progress_add(0, 0, 1);
     sl_event *ev = g_new0(sl_event, 1);
     ev->kind = SL_EV_FINDING;
     ev->rec = rec;
     job_event(j, ev);
+}
+
+/* sl_engine_feed, and the message to the HTML report's book when there is one. */
+static sl_feed_rc feed(sl_job *j, sl_engine *e, const char *buf, size_t len, const sl_meta *meta)
+{
+    sl_feed_rc rc = sl_engine_feed(e, buf, len, meta, NULL);
+    if (j->book && rc == SL_FEED_LINTED)
+        sl_msgbook_message(j->book, buf, len, meta);
+    return rc;
 }
 
 /* ---- FILE adapters: a peeked prefix replayed before the rest; gzip ---- */
@@ -186,16 +197,16 @@ static void lint_raw(sl_job *j, FILE *fp, const unsigned char *head, size_t n, i
             meta.frame_first = meta.frame_last = ++msgno;
             if (fr != SL_FRAME_COMPLETE) {
                 /* lint what is there as one message; the rules say what is wrong with it */
-                sl_engine_feed(e, p + start, len - start, &meta, NULL);
+                feed(j, e, p + start, len - start, &meta);
                 break;
             }
-            sl_engine_feed(e, p + start, mlen, &meta, NULL);
+            feed(j, e, p + start, mlen, &meta);
             p += start + mlen;
             len -= start + mlen;
         }
     } else {
         meta.frame_first = meta.frame_last = 1;
-        if (sl_engine_feed(e, p, len, &meta, NULL) == SL_FEED_NOT_SIP)
+        if (feed(j, e, p, len, &meta) == SL_FEED_NOT_SIP)
             input_error(j, "%s: neither a pcap/pcapng capture nor a SIP message", j->name);
     }
     j->totals.packets += msgno ? msgno : 1;
@@ -241,7 +252,7 @@ static void lint_capture(sl_job *j, sl_capture *c)
         } else {
             j->feed = pl.data;
             j->feed_len = pl.len;
-            if (sl_engine_feed(e, pl.data, pl.len, &pl.meta, NULL) == SL_FEED_NOMEM) {
+            if (feed(j, e, pl.data, pl.len, &pl.meta) == SL_FEED_NOMEM) {
                 input_error(j, "%s: frame %llu: out of memory", j->name, (unsigned long long)pl.meta.frame_last);
                 break;
             }

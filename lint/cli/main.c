@@ -27,7 +27,7 @@ static gboolean opt_quiet = FALSE;
 
 static const GOptionEntry entries[] = {
     {"format", 'f', 0, G_OPTION_ARG_STRING_ARRAY, &opt_format,
-     "Output format: text (default), jsonl, sarif, junit, codequality; FMT:FILE writes that one to "
+     "Output format: text (default), jsonl, sarif, junit, codequality, html; FMT:FILE writes that one to "
      "FILE (repeatable: several formats from one run)", "FMT[:FILE]"},
     {"output", 'o', 0, G_OPTION_ARG_FILENAME, &opt_output,
      "Write the formats that name no file of their own to FILE (default: standard output)", "FILE"},
@@ -121,7 +121,7 @@ static int parse_outputs(ctx *x)
         const char *colon = strchr(*list, ':');
         char *name = colon ? g_strndup(*list, (size_t)(colon - *list)) : g_strdup(*list);
         if (sl_format_parse(name, &o->fmt) != 0) {
-            int rc = usage_error("--format: unknown format '%s' (text, jsonl, sarif, junit, codequality)", name);
+            int rc = usage_error("--format: unknown format '%s' (text, jsonl, sarif, junit, codequality, html)", name);
             g_free(name);
             return rc;
         }
@@ -210,8 +210,23 @@ static void file_begin(ctx *x, sl_job *j)
         sl_reporter_file_begin(x->outs[k].rep, j->name);
 }
 
+/* An html output draws ladders from every message of the input: the job keeps a book of them. */
+static sl_msgbook *book_for(ctx *x)
+{
+    for (int k = 0; k < x->n_outs; k++)
+        if (x->outs[k].fmt == SL_FMT_HTML)
+            return sl_msgbook_new(&x->pol.cfg);
+    return NULL;
+}
+
 static void file_end(ctx *x, sl_job *j)
 {
+    if (j->book) {
+        for (int k = 0; k < x->n_outs; k++)
+            sl_reporter_messages(x->outs[k].rep, j->book);
+        sl_msgbook_free(j->book);
+        j->book = NULL;
+    }
     for (int k = 0; k < x->n_outs; k++)
         sl_reporter_file_end(x->outs[k].rep, j->name, &j->totals);
     sl_totals_add(&x->totals, &j->totals);
@@ -244,6 +259,7 @@ static void run_files(ctx *x, GPtrArray *paths, int jobs)
         j->pol = &x->pol;
         j->base = x->base;
         j->raw_transport = SL_TP_UDP;
+        j->book = book_for(x);
         if (opt_transport)
             sl_transport_parse(opt_transport, &j->raw_transport);
     }
@@ -311,6 +327,7 @@ static void run_live(ctx *x)
     j.base = x->base;
     j.emit = emit;
     j.emit_user = x;
+    j.book = book_for(x);
     x->live = 1;
     if (opt_duration > 0)
         alarm((unsigned)opt_duration);

@@ -4,13 +4,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "html_internal.h"
 #include "report_internal.h"
 
 #define SL_JSONL_SCHEMA 1
 #define SHOW_MAX 200 /* bytes of a start line or header line kept for display */
 
 static const char *const format_names[SL_FMT__COUNT] = {"text", "jsonl", "sarif", "junit",
-                                                        "codequality"};
+                                                        "codequality", "html"};
 
 int sl_format_parse(const char *s, sl_format *out)
 {
@@ -97,7 +98,22 @@ void sl_rec_addr(const sl_rec *r, int src, char *buf, size_t cap)
     const sl_meta *m = &r->meta;
     const uint8_t *a = src ? m->src : m->dst;
     unsigned port = src ? m->sport : m->dport;
-    if (r->has_meta && m->af == 4)
+    if (r->has_meta && m->af == 4 && cap >= 22) {
+        /* "%u.%u.%u.%u:%u" without snprintf (two per finding were 6 % of a jsonl run) */
+        char *o = buf;
+        for (int i = 0; i < 5; i++) {
+            unsigned v = i < 4 ? a[i] : port;
+            char t[5];
+            int n = 0;
+            do {
+                t[n++] = (char)('0' + v % 10);
+                v /= 10;
+            } while (v);
+            while (n)
+                *o++ = t[--n];
+            *o++ = i < 3 ? '.' : i == 3 ? ':' : '\0';
+        }
+    } else if (r->has_meta && m->af == 4)
         snprintf(buf, cap, "%u.%u.%u.%u:%u", a[0], a[1], a[2], a[3], port);
     else if (r->has_meta && m->af == 6) {
         char h[64];
@@ -320,41 +336,188 @@ static void text_summary(sl_reporter *r, const sl_totals *t)
 
 /* ---- JSON Lines ---- */
 
+/* A finding's line is built in one buffer and written with one fwrite: per-character stdio calls
+ * (each taking the stream's lock) were a quarter of the run time on a capture with many
+ * findings (docs/performance.md). The bytes are those of sl_json_string and the printf formats. */
+typedef struct {
+    char *p;
+    size_t len, cap;
+} jbuf;
+
+static void jb_grow(jbuf *b, size_t more)
+{
+    size_t cap = b->cap ? b->cap : 1024;
+    while (cap < b->len + more)
+        cap *= 2;
+    b->p = g_realloc(b->p, cap);
+    b->cap = cap;
+}
+
+static inline void jb_put(jbuf *b, const char *s, size_t n)
+{
+    if (b->len + n > b->cap)
+        jb_grow(b, n);
+    memcpy(b->p + b->len, s, n);
+    b->len += n;
+}
+
+#define JB_LIT(b, lit) jb_put((b), (lit), sizeof(lit) - 1)
+
+static void jb_u64(jbuf *b, uint64_t v)
+{
+    char t[24];
+    size_t i = sizeof t;
+    do {
+        t[--i] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    jb_put(b, t + i, sizeof t - i);
+}
+
+/* 1: a byte that stands for itself inside a JSON string (printable ASCII but " and \\) */
+static const unsigned char jplain[256] = {
+    [0x20] = 1, 1, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, /* 0x20-0x2f, '"' = 0x22 */
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,           /* 0x30-0x3f */
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,           /* 0x40-0x4f */
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 1,           /* 0x50-0x5f, '\\' = 0x5c */
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,           /* 0x60-0x6f */
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0,           /* 0x70-0x7f, DEL = 0x7f */
+};
+
+/* sl_json_string into the buffer, runs of plain characters copied at once */
+static void jb_str(jbuf *b, const char *s, size_t len)
+{
+    static const char hex[] = "0123456789abcdef";
+    const char *end = s + len;
+    if (b->len + len + 2 > b->cap)
+        jb_grow(b, len + 2);
+    b->p[b->len++] = '"';
+    while (s < end) {
+        const char *run = s;
+        while (s < end && jplain[(unsigned char)*s])
+            s++;
+        if (s > run)
+            jb_put(b, run, (size_t)(s - run));
+        if (s >= end)
+            break;
+        unsigned char c = (unsigned char)*s;
+        if (c >= 0x80) {
+            gunichar u = g_utf8_get_char_validated(s, end - s);
+            if (u != (gunichar)-1 && u != (gunichar)-2) {
+                const char *nx = g_utf8_next_char(s);
+                jb_put(b, s, (size_t)(nx - s));
+                s = nx;
+                continue;
+            }
+        }
+        char e[6];
+        size_t n = 2;
+        e[0] = '\\';
+        switch (c) {
+        case '"': e[1] = '"'; break;
+        case '\\': e[1] = '\\'; break;
+        case '\n': e[1] = 'n'; break;
+        case '\r': e[1] = 'r'; break;
+        case '\t': e[1] = 't'; break;
+        default:
+            e[1] = 'u', e[2] = '0', e[3] = '0', e[4] = hex[c >> 4], e[5] = hex[c & 15];
+            n = 6;
+        }
+        jb_put(b, e, n);
+        s++;
+    }
+    jb_put(b, "\"", 1);
+}
+
+static void jb_key_str(jbuf *b, const char *key, size_t keylen, const char *s)
+{
+    jb_put(b, ",\"", 2);
+    jb_put(b, key, keylen);
+    jb_put(b, "\":", 2);
+    jb_str(b, s, strlen(s));
+}
+
+#define JB_KEY_STR(b, key, s) jb_key_str((b), (key), sizeof(key) - 1, (s))
+
 static void jsonl_finding(sl_reporter *r, const sl_rec *f)
 {
-    FILE *o = r->out;
-    fprintf(o, "{\"type\":\"finding\",\"schema\":%d", SL_JSONL_SCHEMA);
-    sl_json_key_str(o, "file", f->file);
-    fprintf(o, ",\"frame\":%" PRIu64, f->frame);
-    sl_json_key_str(o, "rule", f->rule->id);
-    sl_json_key_str(o, "severity", sl_severity_name(f->severity));
-    sl_json_key_str(o, "message", f->message);
-    sl_json_key_str(o, "rfc", f->rule->rfc);
-    fprintf(o, ",\"related\":[");
-    for (unsigned i = 0; i < f->n_related; i++)
-        fprintf(o, "%s%" PRIu64, i ? "," : "", f->related[i]);
-    fprintf(o, "],\"frame_first\":%" PRIu64, f->frame_first);
-    fprintf(o, ",\"offset\":%zu,\"length\":%zu,\"msg_len\":%zu", f->offset, f->length, f->msg_len);
-    sl_json_key_str(o, "call_id", f->call_id);
-    fprintf(o, ",\"cseq\":%" PRIu64, f->cseq);
-    sl_json_key_str(o, "cseq_method", f->cseq_method);
-    sl_json_key_str(o, "start_line", f->start_line);
+    static jbuf jb; /* reporters run on the main thread only */
+    jbuf *b = &jb;
+    b->len = 0;
+    JB_LIT(b, "{\"type\":\"finding\",\"schema\":");
+    jb_u64(b, SL_JSONL_SCHEMA);
+    JB_KEY_STR(b, "file", f->file);
+    JB_LIT(b, ",\"frame\":");
+    jb_u64(b, f->frame);
+    JB_KEY_STR(b, "rule", f->rule->id);
+    JB_KEY_STR(b, "severity", sl_severity_name(f->severity));
+    JB_KEY_STR(b, "message", f->message);
+    JB_KEY_STR(b, "rfc", f->rule->rfc);
+    JB_LIT(b, ",\"related\":[");
+    for (unsigned i = 0; i < f->n_related; i++) {
+        if (i)
+            JB_LIT(b, ",");
+        jb_u64(b, f->related[i]);
+    }
+    JB_LIT(b, "],\"frame_first\":");
+    jb_u64(b, f->frame_first);
+    JB_LIT(b, ",\"offset\":");
+    jb_u64(b, f->offset);
+    JB_LIT(b, ",\"length\":");
+    jb_u64(b, f->length);
+    JB_LIT(b, ",\"msg_len\":");
+    jb_u64(b, f->msg_len);
+    JB_KEY_STR(b, "call_id", f->call_id);
+    JB_LIT(b, ",\"cseq\":");
+    jb_u64(b, f->cseq);
+    JB_KEY_STR(b, "cseq_method", f->cseq_method);
+    JB_KEY_STR(b, "start_line", f->start_line);
     if (f->has_meta) {
         char a[80];
-        sl_json_key_str(o, "transport", sl_transport_name(f->meta.transport));
+        JB_KEY_STR(b, "transport", sl_transport_name(f->meta.transport));
         sl_rec_addr(f, 1, a, sizeof a);
-        sl_json_key_str(o, "src", a);
+        JB_KEY_STR(b, "src", a);
         sl_rec_addr(f, 0, a, sizeof a);
-        sl_json_key_str(o, "dst", a);
-        fprintf(o, ",\"time\":%" PRId64 ".%09u", f->meta.ts_sec, (unsigned)f->meta.ts_nsec);
+        JB_KEY_STR(b, "dst", a);
+        JB_LIT(b, ",\"time\":");
+        if (f->meta.ts_sec < 0) {
+            JB_LIT(b, "-");
+            jb_u64(b, (uint64_t)0 - (uint64_t)f->meta.ts_sec);
+        } else
+            jb_u64(b, (uint64_t)f->meta.ts_sec);
+        char ns[10];
+        unsigned v = (unsigned)f->meta.ts_nsec;
+        ns[0] = '.';
+        for (int i = 9; i >= 1; i--, v /= 10)
+            ns[i] = (char)('0' + v % 10);
+        if (v == 0)
+            jb_put(b, ns, sizeof ns);
+        else { /* not a valid nanosecond count: as printf would write it */
+            char t[24];
+            int n = snprintf(t, sizeof t, ".%09u", (unsigned)f->meta.ts_nsec);
+            jb_put(b, t, (size_t)n);
+        }
     }
-    fprintf(o, ",\"fingerprint\":\"%016" PRIx64 "\"", f->fingerprint);
+    {
+        static const char hex[] = "0123456789abcdef";
+        char fp[16];
+        uint64_t v = f->fingerprint;
+        for (int i = 15; i >= 0; i--, v >>= 4)
+            fp[i] = hex[v & 15];
+        JB_LIT(b, ",\"fingerprint\":\"");
+        jb_put(b, fp, sizeof fp);
+        JB_LIT(b, "\"");
+    }
     /* added in schema 1: where the message lies in the input file, when known */
-    if (f->file_offset != SL_NO_OFFSET)
-        fprintf(o, ",\"file_offset\":%" PRIu64 ",\"file_length\":%" PRIu64, f->file_offset,
-                f->file_length);
-    sl_json_key_str(o, "line", f->line);
-    fputs("}\n", o);
+    if (f->file_offset != SL_NO_OFFSET) {
+        JB_LIT(b, ",\"file_offset\":");
+        jb_u64(b, f->file_offset);
+        JB_LIT(b, ",\"file_length\":");
+        jb_u64(b, f->file_length);
+    }
+    JB_KEY_STR(b, "line", f->line);
+    JB_LIT(b, "}\n");
+    fwrite(b->p, 1, b->len, r->out);
 }
 
 static void jsonl_summary(sl_reporter *r, const sl_totals *t)
@@ -394,6 +557,7 @@ sl_reporter *sl_reporter_new(sl_format fmt, FILE *out, const sl_report_opts *o)
     case SL_FMT_SARIF: sl_sarif_begin(r); break;
     case SL_FMT_JUNIT: sl_junit_begin(r); break;
     case SL_FMT_CODEQUALITY: sl_cq_begin(r); break;
+    case SL_FMT_HTML: sl_html_begin(r); break;
     default: break;
     }
     return r;
@@ -405,6 +569,7 @@ void sl_reporter_file_begin(sl_reporter *r, const char *file)
     case SL_FMT_SARIF: sl_sarif_file_begin(r, file); break;
     case SL_FMT_JUNIT: sl_junit_file_begin(r, file); break;
     case SL_FMT_CODEQUALITY: sl_cq_file_begin(r, file); break;
+    case SL_FMT_HTML: sl_html_file_begin(r, file); break;
     default: break;
     }
 }
@@ -417,6 +582,7 @@ void sl_reporter_finding(sl_reporter *r, const sl_rec *rec)
     case SL_FMT_SARIF: sl_sarif_finding(r, rec); break;
     case SL_FMT_JUNIT: sl_junit_finding(r, rec); break;
     case SL_FMT_CODEQUALITY: sl_cq_finding(r, rec); break;
+    case SL_FMT_HTML: sl_html_finding(r, rec); break;
     default: break;
     }
 }
@@ -432,6 +598,7 @@ void sl_reporter_input_error(sl_reporter *r, const char *file, const char *sente
         break;
     case SL_FMT_SARIF: sl_sarif_input_error(r, file, sentence); break;
     case SL_FMT_JUNIT: sl_junit_input_error(r, file, sentence); break;
+    case SL_FMT_HTML: sl_html_input_error(r, file, sentence); break;
     default: break; /* text: the sentence went to standard error */
     }
 }
@@ -440,6 +607,14 @@ void sl_reporter_file_end(sl_reporter *r, const char *file, const sl_totals *ft)
 {
     if (r->fmt == SL_FMT_JUNIT)
         sl_junit_file_end(r, file, ft);
+    else if (r->fmt == SL_FMT_HTML)
+        sl_html_file_end(r, file, ft);
+}
+
+void sl_reporter_messages(sl_reporter *r, const sl_msgbook *b)
+{
+    if (r->fmt == SL_FMT_HTML)
+        sl_html_messages(r, b);
 }
 
 int sl_reporter_finish(sl_reporter *r, const sl_totals *t)
@@ -450,6 +625,7 @@ int sl_reporter_finish(sl_reporter *r, const sl_totals *t)
     case SL_FMT_SARIF: sl_sarif_finish(r, t); break;
     case SL_FMT_JUNIT: sl_junit_finish(r, t); break;
     case SL_FMT_CODEQUALITY: sl_cq_finish(r, t); break;
+    case SL_FMT_HTML: sl_html_finish(r, t); break;
     default: break;
     }
     int rc = fflush(r->out) == 0 && !ferror(r->out) ? 0 : -1;

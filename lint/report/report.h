@@ -14,10 +14,11 @@ typedef enum sl_format {
     SL_FMT_SARIF,        /* SARIF 2.1.0 */
     SL_FMT_JUNIT,        /* JUnit XML: a testsuite per input, a testcase per rule */
     SL_FMT_CODEQUALITY,  /* GitLab Code Quality JSON */
+    SL_FMT_HTML,         /* one self-contained HTML page with ladder diagrams (docs/html-report.md) */
     SL_FMT__COUNT
 } sl_format;
 
-/* 0 and *out set for "text", "jsonl", "sarif", "junit", "codequality"; -1 otherwise. */
+/* 0 and *out set for "text", "jsonl", "sarif", "junit", "codequality", "html"; -1 otherwise. */
 int sl_format_parse(const char *s, sl_format *out);
 const char *sl_format_name(sl_format f);
 
@@ -91,6 +92,19 @@ void sl_reporter_input_error(sl_reporter *r, const char *file, const char *sente
 void sl_reporter_file_end(sl_reporter *r, const char *file, const sl_totals *ft);
 /* The closing summary; frees r. Returns 0, or -1 when writing failed. */
 int sl_reporter_finish(sl_reporter *r, const sl_totals *t);
+
+/* The HTML report's message book (lint/report/html_book.c, docs/html-report.md): every linted
+ * message of one input passes by (sl_msgbook_message, after sl_engine_feed) and every reported
+ * finding (sl_msgbook_finding, from the engine's sink); it keeps, within fixed bounds, the messages
+ * of the Call-IDs that get a ladder diagram. One book per input, used by one thread at a time; it
+ * is handed to the reporters with sl_reporter_messages before sl_reporter_file_end (formats other
+ * than html ignore it). */
+typedef struct sl_msgbook sl_msgbook;
+sl_msgbook *sl_msgbook_new(const sl_config *cfg);
+void sl_msgbook_free(sl_msgbook *b);
+void sl_msgbook_message(sl_msgbook *b, const char *buf, size_t len, const sl_meta *meta);
+void sl_msgbook_finding(sl_msgbook *b, const sl_rec *rec);
+void sl_reporter_messages(sl_reporter *r, const sl_msgbook *b);
 
 /* Write s as a JSON string literal (quotes included); invalid UTF-8 bytes become \u00XX. */
 void sl_json_string(FILE *out, const char *s, size_t len);
