@@ -14,6 +14,7 @@
 #include <ws_symbol_export.h>
 #include <ws_version.h>
 
+#include <stdlib.h>
 #include <string.h>
 
 #include <epan/packet.h>
@@ -24,6 +25,13 @@
 #include <wsutil/report_message.h>
 
 #include "siplint_plugin.h"
+
+/* lint/capture (library siplint_ip): the CLI's own IP decoder and fragment tracker. */
+#include "decode.h"
+#include "frag.h"
+#include "outq.h"
+/* lint/config (library siplint_config): the CLI's configuration file parser. */
+#include "policy.h"
 
 /* wsutil/plugins.h is not installed with 4.0; newer loaders call plugin_describe(). */
 #ifndef WS_PLUGIN_DESC_DISSECTOR
@@ -87,6 +95,16 @@ static wmem_map_t *siplint_tcp_streams;
 #define SIPLINT_TCP_SIP 1u    /* the connection carried SIP */
 #define SIPLINT_TCP_TLS 2u    /* CAP-OPAQUE reported */
 
+/* IP fragments: the CLI's tracker (lint/capture/frag.c) runs on the raw fragments of the first
+ * pass, in frame order, so that CAP-FRAG-INCOMPLETE is reported where the CLI reports it and a
+ * datagram the CLI gives up (conflicting overlap, timeout) is not linted even though Wireshark,
+ * which keeps the first copy and has no timeout, reassembles it. */
+static int proto_ip = -1;
+static int proto_ipv6 = -1;
+static sl_frag *siplint_frag;
+static sl_outq siplint_fq;
+static gboolean siplint_frag_flushed;
+
 static dissector_handle_t siplint_handle;
 
 /* Preferences (the engine's sl_config). */
@@ -99,6 +117,14 @@ static guint pref_t1_ms = 500;
 static guint pref_t2_ms = 4000;
 static guint pref_t4_ms = 5000;
 static guint pref_date_stale_s = 300;
+static const char *pref_config_file = "";
+static gint pref_profile = 0; /* SIPLINT_PROFILE_FILE */
+
+/* The policy in force for the open file: the engine configuration, and the configuration
+ * file's [suppress] sections, applied in the sink. */
+static sl_policy siplint_policy;
+static gboolean siplint_policy_set;
+
 
 /* ---- per-file state ------------------------------------------------------------------------ */
 
@@ -182,6 +208,15 @@ siplint_sink(const sl_finding *f, void *user)
 
     if (!f->rule)
         return;
+    /* The configuration file's [suppress] sections, as the CLI applies them. The capture file's
+     * name is not known here: a suppression scoped to files never matches. */
+    if (siplint_policy_set && siplint_policy.suppressions && siplint_policy.suppressions->len > 0) {
+        gchar *cid = g_strndup(f->call_id.p ? f->call_id.p : "", f->call_id.p ? f->call_id.len : 0);
+        int hit = sl_policy_suppresses(&siplint_policy, f->rule, frame, cid, f->meta, NULL);
+        g_free(cid);
+        if (hit)
+            return;
+    }
     if (frame == ctx->frame && ctx->ds_index >= 0)
         m = siplint_msg_get(frame, ctx->ds_index, siplint_u32(ctx->base + f->msg_offset), msg_len);
     else
@@ -270,26 +305,69 @@ siplint_relevel_one(const char *tok, sl_config *cfg)
     return ok;
 }
 
-/* Build the engine configuration from the preferences. With report set, entries that name no
- * rule are reported once (report_failure: a dialog in the GUI, a line on stderr in tshark) and
- * otherwise ignored, so that a typo never silently disables nothing. */
+/* The profile preference: the CLI's --profile. "file" leaves it to the configuration file's
+ * [siplint] profile key (strict when there is none); the others override the file, as --profile
+ * overrides it in the CLI. */
+enum { SIPLINT_PROFILE_FILE = 0, SIPLINT_PROFILE_STRICT = 1, SIPLINT_PROFILE_INTEROP = 2 };
+static const enum_val_t siplint_profiles[] = {
+    {"file", "As the configuration file says (strict without one)", SIPLINT_PROFILE_FILE},
+    {"strict", "strict: every rule at its catalogue severity", SIPLINT_PROFILE_STRICT},
+    {"interop", "interop: rules whose catalogue severity is warning report notes", SIPLINT_PROFILE_INTEROP},
+    {NULL, NULL, 0}
+};
+
 static void
-siplint_build_config(sl_config *cfg, gboolean report)
+siplint_policy_start(sl_policy *pol)
 {
+    sl_policy_init(pol);
+    if (pref_profile != SIPLINT_PROFILE_FILE) {
+        pol->profile_interop = pref_profile == SIPLINT_PROFILE_INTEROP;
+        pol->profile_locked = 1;
+        sl_policy_apply_profile(pol);
+    }
+}
+
+/* Build the policy: defaults, then the profile preference, then the configuration file named by
+ * siplint.config_file (read by the CLI's own parser, lint/config), then every preference that
+ * differs from its default (as the CLI's options override its file). With report set, problems
+ * are reported (report_failure: a dialog in the GUI, a line on stderr in tshark): a file that
+ * cannot be used ("FILE:LINE: [group] key: why", the CLI's words) is then ignored as a whole,
+ * and list entries that name no rule are ignored, so that a typo never silently does nothing. */
+static void
+siplint_build_policy(sl_policy *pol, gboolean report)
+{
+    sl_config d;
+    sl_config *cfg = &pol->cfg;
     char *bad;
 
-    sl_config_default(cfg);
-    cfg->max_message_size = pref_max_message_size;
-    cfg->assume_congestion_safe = pref_assume_congestion_safe ? 1 : 0;
-    cfg->path_mtu = pref_path_mtu;
-    /* A zero timer would make every transaction expire at once: keep the RFC default then. */
-    if (pref_t1_ms)
+    siplint_policy_start(pol);
+    if (pref_config_file && *pref_config_file) {
+        char *err = NULL;
+        if (sl_policy_load(pol, pref_config_file, &err) != 0) {
+            if (report)
+                report_failure("siplint: preference siplint.config_file: %s\n"
+                               "The file is ignored.", err ? err : pref_config_file);
+            g_free(err);
+            sl_policy_free(pol);
+            siplint_policy_start(pol);
+        }
+    }
+
+    sl_config_default(&d);
+    if (pref_max_message_size != d.max_message_size)
+        cfg->max_message_size = pref_max_message_size;
+    if (pref_assume_congestion_safe)
+        cfg->assume_congestion_safe = 1;
+    if (pref_path_mtu != d.path_mtu)
+        cfg->path_mtu = pref_path_mtu;
+    /* A zero timer would make every transaction expire at once: 0 changes nothing. */
+    if (pref_t1_ms && pref_t1_ms != d.t1_ms)
         cfg->t1_ms = pref_t1_ms;
-    if (pref_t2_ms)
+    if (pref_t2_ms && pref_t2_ms != d.t2_ms)
         cfg->t2_ms = pref_t2_ms;
-    if (pref_t4_ms)
+    if (pref_t4_ms && pref_t4_ms != d.t4_ms)
         cfg->t4_ms = pref_t4_ms;
-    if (pref_date_stale_s)
+    if (pref_date_stale_s && pref_date_stale_s != d.date_stale_s)
         cfg->date_stale_s = pref_date_stale_s;
 
     /* Severities first, so that a rule both re-levelled and disabled stays disabled. */
@@ -305,21 +383,26 @@ siplint_build_config(sl_config *cfg, gboolean report)
 }
 
 /* Preferences changed (tshark -o, preferences file, GUI). The GUI then re-dissects with a new
- * file scope, so siplint_init builds the new engine; here we only check the lists. */
+ * file scope, so siplint_init builds the new engine; here we only check and report. */
 static void
 siplint_prefs_apply(void)
 {
-    sl_config cfg;
-    siplint_build_config(&cfg, TRUE);
+    sl_policy pol;
+    siplint_build_policy(&pol, TRUE);
+    sl_policy_free(&pol);
 }
 
 static void
 siplint_init(void)
 {
-    sl_config cfg;
-
-    siplint_build_config(&cfg, FALSE);
-    siplint_engine = sl_engine_new(&cfg, siplint_sink, &siplint_ctx);
+    if (siplint_policy_set)
+        sl_policy_free(&siplint_policy);
+    siplint_build_policy(&siplint_policy, FALSE);
+    siplint_policy_set = TRUE;
+    siplint_engine = sl_engine_new(&siplint_policy.cfg, siplint_sink, &siplint_ctx);
+    siplint_frag = sl_frag_new(NULL);
+    sl_outq_init(&siplint_fq);
+    siplint_frag_flushed = FALSE;
 }
 
 static void
@@ -327,6 +410,12 @@ siplint_cleanup(void)
 {
     sl_engine_free(siplint_engine);
     siplint_engine = NULL;
+    sl_frag_free(siplint_frag);
+    siplint_frag = NULL;
+    sl_outq_free(&siplint_fq);
+    if (siplint_policy_set)
+        sl_policy_free(&siplint_policy);
+    siplint_policy_set = FALSE;
 }
 
 /* ---- first pass: feed the engine ----------------------------------------------------------- */
@@ -524,6 +613,141 @@ siplint_tcp_events(packet_info *pinfo, proto_tree *tree, gboolean has_sip)
         wmem_map_insert(siplint_tcp_streams, GUINT_TO_POINTER(stream + 1), GUINT_TO_POINTER(bits));
 }
 
+/* Hand the tracker's events (CAP-FRAG-INCOMPLETE) to the engine. Each is reported at the frame
+ * of its datagram's last fragment, which is this frame for a conflict and an earlier one for a
+ * timeout, an eviction or the end of the capture (the sink then stores it for that frame). */
+static void
+siplint_frag_events(guint32 frame)
+{
+    sl_payload pl;
+
+    siplint_ctx.frame = frame;
+    siplint_ctx.ds_index = -1;
+    siplint_ctx.base = 0;
+    siplint_ctx.fed_len = 0;
+    while (sl_outq_pop(&siplint_fq, &pl)) {
+        if (pl.kind == SL_PAYLOAD_EVENT && siplint_engine)
+            sl_engine_report(siplint_engine, pl.rule, &pl.meta, "%s", pl.text);
+    }
+}
+
+/* Capture time in nanoseconds, saturated as the CLI's capture layer does. */
+static gint64
+siplint_now_ns(const packet_info *pinfo)
+{
+    gint64 sec = (gint64)pinfo->abs_ts.secs;
+    if (sec > G_MAXINT64 / 1000000000 - 1)
+        return G_MAXINT64;
+    if (sec < G_MININT64 / 1000000000 + 1)
+        return G_MININT64;
+    return sec * 1000000000 + (pinfo->abs_ts.nsecs >= 0 ? pinfo->abs_ts.nsecs : 0);
+}
+
+/* The IP layers of this frame (IPv4 and IPv6 items, tunnels included), in the order the CLI
+ * decodes them: the frame's own bytes first, outer before inner. */
+typedef struct siplint_ip_layer {
+    tvbuff_t *ds;
+    gint start;
+} siplint_ip_layer;
+
+static gint
+siplint_ip_layer_cmp(gconstpointer a, gconstpointer b, gpointer frame_tvb)
+{
+    const siplint_ip_layer *x = (const siplint_ip_layer *)a, *y = (const siplint_ip_layer *)b;
+    int xf = x->ds != frame_tvb, yf = y->ds != frame_tvb;
+    if (xf != yf)
+        return xf - yf;
+    return x->start < y->start ? -1 : x->start > y->start;
+}
+
+/* First pass, every frame, before its SIP: let capture time pass (timeouts), then feed the raw
+ * IP fragments of this frame to the tracker. Returns TRUE when a datagram completed in it. */
+static gboolean
+siplint_frag_step(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree)
+{
+    const int protos[2] = {proto_ip, proto_ipv6};
+    siplint_ip_layer layers[16];
+    guint n = 0, i;
+    gint64 now = siplint_now_ns(pinfo);
+    gboolean cut = tvb_reported_length(tvb) > tvb_captured_length(tvb);
+    gboolean done = FALSE;
+    size_t k;
+
+    if (!siplint_frag)
+        return FALSE;
+    sl_frag_tick(siplint_frag, now, &siplint_fq);
+    for (k = 0; k < G_N_ELEMENTS(protos); k++) {
+        GPtrArray *a;
+        if (protos[k] <= 0 || !(a = proto_get_finfo_ptr_array(tree, protos[k])))
+            continue;
+        for (i = 0; i < a->len && n < G_N_ELEMENTS(layers); i++) {
+            field_info *fi = (field_info *)g_ptr_array_index(a, i);
+            /* An IP header quoted by an ICMP error was never delivered as such. */
+            if (!fi->ds_tvb || fi->start < 0 || siplint_in_icmp(tree, fi->ds_tvb, fi->start))
+                continue;
+            layers[n].ds = fi->ds_tvb;
+            layers[n].start = fi->start;
+            n++;
+        }
+    }
+    if (n > 1)
+        g_qsort_with_data(layers, (gint)n, sizeof layers[0], siplint_ip_layer_cmp, tvb);
+    for (i = 0; i < n; i++) {
+        guint captured = tvb_captured_length(layers[i].ds);
+        const guint8 *p;
+        sl_ip_pkt ip;
+        sl_frag_done d;
+
+        if ((guint)layers[i].start >= captured)
+            continue;
+        p = tvb_get_ptr(layers[i].ds, layers[i].start, (gint)(captured - (guint)layers[i].start));
+        if (sl_dec_ip(p, captured - (guint)layers[i].start, &ip) != SL_DEC_FRAGMENT)
+            continue;
+        if (ip.payload_avail < ip.payload_len && !cut)
+            continue; /* the IP length lies: malformed, as the CLI decides */
+        if (sl_frag_feed(siplint_frag, &ip, cut, pinfo->num, now, &siplint_fq, &d) == SL_FRAG_DONE) {
+            free(d.mem); /* Wireshark has reassembled it too; only the verdict is needed */
+            done = TRUE;
+        }
+    }
+    siplint_frag_events(pinfo->num);
+    return done;
+}
+
+/* End of the first pass (tshark -2 and the GUI call the post-sequential-read routines): the
+ * datagrams still pending never completed, as the CLI reports at the end of the capture. Their
+ * findings are dated to their last fragment's frame, so the second pass shows them there. */
+static void
+siplint_frag_flush(void)
+{
+    if (!siplint_frag || siplint_frag_flushed)
+        return;
+    siplint_frag_flushed = TRUE;
+    sl_frag_finish(siplint_frag, &siplint_fq);
+    siplint_frag_events(0);
+}
+
+/* Is ds a data source that Wireshark reassembled from IP fragments? */
+static gboolean
+siplint_ip_reassembled(proto_tree *tree, tvbuff_t *ds, tvbuff_t *frame_tvb)
+{
+    size_t k;
+    guint i;
+
+    if (ds == frame_tvb)
+        return FALSE;
+    for (k = 0; k < 2; k++) { /* ip.fragment, ipv6.fragment */
+        GPtrArray *a;
+        if (hf_frag[k] <= 0 || !(a = proto_get_finfo_ptr_array(tree, hf_frag[k])))
+            continue;
+        for (i = 0; i < a->len; i++) {
+            if (((field_info *)g_ptr_array_index(a, i))->ds_tvb == ds)
+                return TRUE;
+        }
+    }
+    return FALSE;
+}
+
 /* Length of the header section at buf (through its empty line), 0 if it does not end. */
 static size_t
 siplint_header_len(const char *buf, size_t len)
@@ -540,16 +764,18 @@ siplint_header_len(const char *buf, size_t len)
 }
 
 static void
-siplint_analyse(packet_info *pinfo, proto_tree *tree)
+siplint_analyse(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree)
 {
     GPtrArray *sips;
     siplint_span *done;
     guint n_done = 0;
     sl_meta base;
+    gboolean frag_done;
     guint i;
 
     if (!siplint_engine || !tree || proto_sip <= 0)
         return;
+    frag_done = siplint_frag_step(tvb, pinfo, tree);
     sips = proto_get_finfo_ptr_array(tree, proto_sip);
     siplint_tcp_events(pinfo, tree, sips && sips->len > 0);
     if (!sips || sips->len == 0)
@@ -577,6 +803,10 @@ siplint_analyse(packet_info *pinfo, proto_tree *tree)
         }
         captured = tvb_captured_length(ds);
         if (nested || start >= captured || siplint_in_icmp(tree, ds, fi->start))
+            continue;
+        /* Wireshark reassembled a datagram the CLI's tracker gave up (overlap with different
+         * bytes, timeout) or never completed: no receiver got it whole, so it is not linted. */
+        if (!frag_done && siplint_ip_reassembled(tree, ds, tvb))
             continue;
 
         if (meta.transport == SL_TP_TCP || meta.transport == SL_TP_TLS) {
@@ -752,7 +982,9 @@ static int
 dissect_siplint(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data _U_)
 {
     if (!PINFO_FD_VISITED(pinfo))
-        siplint_analyse(pinfo, tree);
+        siplint_analyse(tvb, pinfo, tree);
+    else
+        siplint_frag_flush(); /* in case no post-sequential-read call came (GUI rescans) */
     siplint_render(tvb, pinfo, tree);
     return 0;
 }
@@ -889,6 +1121,15 @@ proto_register_siplint(void)
     prefs_register_uint_preference(prefs, "date_stale_s", "Date tolerance (s)",
         "MSG-DATE-STALE: how far a signed request's Date may be from the capture time "
         "(RFC 3428 sec. 11.4 says \"several minutes\"; default 300)", 10, &pref_date_stale_s);
+    prefs_register_filename_preference(prefs, "config_file", "siplint configuration file",
+        "A siplint configuration file (the CLI's format, docs/cli.md: [siplint] profile, enable, "
+        "disable; [severity]; [engine]; [suppress NAME]). Read with the CLI's own parser; "
+        "preferences set here to other than their defaults override it. Empty: none",
+        &pref_config_file, FALSE);
+    prefs_register_enum_preference(prefs, "profile", "Profile",
+        "The CLI's --profile: strict (catalogue severities) or interop (rules whose catalogue "
+        "severity is warning report notes); \"file\" leaves it to the configuration file",
+        &pref_profile, siplint_profiles, FALSE);
 
     siplint_frames = wmem_map_new_autoreset(wmem_epan_scope(), wmem_file_scope(), g_direct_hash,
                                             g_direct_equal);
@@ -896,6 +1137,7 @@ proto_register_siplint(void)
                                                  g_direct_equal);
     register_init_routine(siplint_init);
     register_cleanup_routine(siplint_cleanup);
+    register_postseq_cleanup_routine(siplint_frag_flush);
 
     siplint_handle = register_dissector("siplint", dissect_siplint, proto_siplint);
     register_postdissector(siplint_handle);
@@ -928,6 +1170,12 @@ proto_reg_handoff_siplint(void)
         if (proto_icmp[k] > 0)
             g_array_append_val(wanted, proto_icmp[k]);
     }
+    proto_ip = proto_get_id_by_filter_name("ip");
+    if (proto_ip > 0)
+        g_array_append_val(wanted, proto_ip);
+    proto_ipv6 = proto_get_id_by_filter_name("ipv6");
+    if (proto_ipv6 > 0)
+        g_array_append_val(wanted, proto_ipv6);
     proto_tls = proto_get_id_by_filter_name("tls");
     if (proto_tls > 0)
         g_array_append_val(wanted, proto_tls);

@@ -82,7 +82,7 @@ for f in siplint siplint.rule siplint.severity siplint.rfc siplint.message sipli
     if grep -qP "\t\Q$f\E(\t|$)" "$T/out/fields.txt"; then ok "-G fields has $f"; else not_ok "-G fields lacks $f"; fi
 done
 ts -G defaultprefs >"$T/out/prefs.txt" 2>&1
-for p in max_message_size assume_congestion_safe disabled_rules rule_severities; do
+for p in max_message_size assume_congestion_safe disabled_rules rule_severities path_mtu t1_ms t2_ms t4_ms date_stale_s config_file profile; do
     if grep -q "siplint\.$p:" "$T/out/prefs.txt"; then ok "-G defaultprefs has siplint.$p"; else not_ok "-G defaultprefs lacks siplint.$p"; fi
 done
 if ts -Y siplint.msg_size -r caps/selftest_udp.pcap >/dev/null 2>"$T/out/ei.err"; then
@@ -108,6 +108,39 @@ if [ "$got" = "2 4 8" ] && grep -q 'NO-SUCH-RULE' "$T/out/unknown.err"; then
     ok "unknown id in siplint.disabled_rules is reported and ignored"
 else
     not_ok "unknown rule id: frames '$got', stderr '$(cat "$T/out/unknown.err")'"
+fi
+# The CLI's configuration file, read by the CLI's own parser (lint/config), and the profile.
+mkdir -p "$T/conf"
+printf '[engine]\nmax-message-size = 2000\n' >"$T/conf/big.conf"
+printf '[siplint]\ndisable = MSG-SIZE\n' >"$T/conf/off.conf"
+printf '[suppress one]\nrule = MSG-SIZE\nframes = 4\n[suppress other-file]\nrule = *\nfile = elsewhere.pcap\n' >"$T/conf/sup.conf"
+printf '[siplint]\nprofile = interop\n' >"$T/conf/interop.conf"
+printf '[engine]\nmax-mesage-size = 2000\n' >"$T/conf/bad.conf"
+chmod -R a+rX "$T/conf"
+expect_eq "siplint.config_file: [engine] max-message-size" \
+    "$(frames_with MSG-SIZE -o siplint.config_file:"$T/conf/big.conf" -r $U)" "2"
+expect_eq "siplint.config_file: [siplint] disable" \
+    "$(frames_with MSG-SIZE -o siplint.config_file:"$T/conf/off.conf" -r $U)" ""
+expect_eq "siplint.config_file: [suppress] by frame (a file-scoped one never matches)" \
+    "$(frames_with MSG-SIZE -o siplint.config_file:"$T/conf/sup.conf" -r $U)" "2 8"
+expect_eq "a preference set to other than its default overrides the file" \
+    "$(frames_with MSG-SIZE -o siplint.config_file:"$T/conf/big.conf" -o siplint.max_message_size:1301 -r $U)" "2 4 8"
+got=$(frames_with MSG-SIZE -o siplint.config_file:"$T/conf/bad.conf" -r $U 2>"$T/out/badconf.err")
+cli_err=$("$BUILD/siplint" --config "$T/conf/bad.conf" "$T/$U" 2>&1 >/dev/null | sed 's/^siplint: //')
+if [ "$got" = "2 4 8" ] && [ -n "$cli_err" ] && grep -qF "$cli_err" "$T/out/badconf.err"; then
+    ok "a bad configuration file is reported in the CLI's words ($cli_err) and ignored"
+else
+    not_ok "bad configuration file: frames '$got', stderr '$(cat "$T/out/badconf.err")', CLI '$cli_err'"
+fi
+FB=captures/crafted/frag-bad.pcap
+if [ -f "$T/$FB" ]; then
+    expect_eq "siplint.profile:interop: warnings become notes, as siplint --profile interop" \
+        "$(findings -2 -o siplint.profile:interop -r $FB | awk '{ print $3 }' | sort -u)" \
+        "$("$BUILD/siplint" --profile interop --format jsonl "$T/$FB" | grep -o '"severity":"[a-z]*"' | sort -u | cut -d'"' -f4)"
+    expect_eq "profile = interop in the file" \
+        "$(findings -2 -o siplint.config_file:"$T/conf/interop.conf" -r $FB | awk '{ print $3 }' | sort -u)" "note"
+    expect_eq "siplint.profile:strict overrides the file's profile" \
+        "$(findings -2 -o siplint.config_file:"$T/conf/interop.conf" -o siplint.profile:strict -r $FB | awk '{ print $3 }' | sort -u)" "warning"
 fi
 expect_eq "Info column carries [siplint:MSG-SIZE]" \
     "$(ts -r $U -Y 'frame.number == 2' -T fields -e _ws.col.Info | grep -c '\[siplint:MSG-SIZE\]')" "1"
@@ -141,17 +174,19 @@ expect_eq "-z siplint,stat,<filter> with -2" "$(awk '$1 == "MSG-SIZE" { print $3
 ts -q -r $U -z siplint,tree >"$T/out/tree.txt" 2>&1
 expect_eq "-z siplint,tree counts MSG-SIZE" "$(awk '$1 == "MSG-SIZE" { print $2 }' "$T/out/tree.txt")" "3"
 
-# ---- 5. every capture: 1-pass = -2 = CLI, quiet -V, expected findings -----------------------------
+# ---- 5. every capture: CLI = -2 = 1-pass (one stated exception), quiet -V, expected findings ------
+# The one difference allowed, and required: one-pass tshark prints each frame as soon as it is
+# dissected, so it cannot show a CAP-FRAG-INCOMPLETE that the fragment tracker decides only after
+# the datagram's last fragment (timeout noticed at a later frame, eviction, end of the capture)
+# and dates back to that fragment's frame, as the CLI does. Those findings appear from the second
+# pass on (-2, GUI); docs/wireshark.md "Parity". They are recognised by the CLI's message.
+late_frag='CAP-FRAG-INCOMPLETE .*never completed: (timed out|evicted|the capture ended)'
 caps=$(cd "$T" && find caps captures -type f \( -name '*.pcap' -o -name '*.pcapng' \) 2>/dev/null | sort)
 n_expected=0
+n_late=0
 for c in $caps; do
     findings -r "$c" >"$T/out/one" 2>"$T/out/one.err"
     findings -2 -r "$c" >"$T/out/two" 2>"$T/out/two.err"
-    if cmp -s "$T/out/one" "$T/out/two"; then
-        ok "$c: 1-pass and -2 findings agree ($(wc -l <"$T/out/one"))"
-    else
-        not_ok "$c: 1-pass and -2 differ"; diff "$T/out/one" "$T/out/two" | sed 's/^/#   /'
-    fi
     for mode in "" "-2"; do
         ts $mode -V -r "$c" >/dev/null 2>"$T/out/v.err"; rc=$?
         if [ $rc -eq 0 ] && [ ! -s "$T/out/v.err" ]; then
@@ -160,31 +195,59 @@ for c in $caps; do
             not_ok "$c: tshark $mode -V rc=$rc, stderr:"; sed 's/^/#   /' "$T/out/v.err"
         fi
     done
-    # Parity: the CLI finds the same (frame, rule, severity) findings as tshark with the plugin.
+    # The CLI's findings: all of them, and those a single pass cannot show.
     "$BUILD/siplint" --format jsonl "$T/$c" 2>/dev/null | python3 -c '
-import json, sys
-for line in sys.stdin:
-    o = json.loads(line)
-    if o.get("type") == "finding":
-        print(o["frame"], o["rule"], o["severity"])' | sort >"$T/out/cli"
+import json, re, sys
+late = re.compile(sys.argv[2])
+with open(sys.argv[1], "w") as lf:
+    for line in sys.stdin:
+        o = json.loads(line)
+        if o.get("type") == "finding":
+            row = "%s %s %s" % (o["frame"], o["rule"], o["severity"])
+            print(row)
+            if late.search(o["rule"] + " " + o.get("message", "")):
+                print(row, file=lf)' "$T/out/late.unsorted" "$late_frag" | sort >"$T/out/cli"
+    sort "$T/out/late.unsorted" >"$T/out/late"
+    n_late=$((n_late + $(wc -l <"$T/out/late")))
+    sort "$T/out/two" >"$T/out/two.sorted"
     sort "$T/out/one" >"$T/out/one.sorted"
-    if cmp -s "$T/out/cli" "$T/out/one.sorted"; then
-        ok "$c: CLI and tshark report the same findings ($(wc -l <"$T/out/cli"))"
+    if cmp -s "$T/out/cli" "$T/out/two.sorted"; then
+        ok "$c: CLI and tshark -2 report the same findings ($(wc -l <"$T/out/cli"))"
     else
-        not_ok "$c: CLI and tshark differ (< CLI, > tshark)"; diff "$T/out/cli" "$T/out/one.sorted" | sed 's/^/#   /'
+        not_ok "$c: CLI and tshark -2 differ (< CLI, > tshark -2)"; diff "$T/out/cli" "$T/out/two.sorted" | sed 's/^/#   /'
+    fi
+    # one pass = CLI minus the late fragment findings (comm: lines only in the CLI's list)
+    comm -23 "$T/out/cli" "$T/out/late" >"$T/out/cli.onepass"
+    if cmp -s "$T/out/cli.onepass" "$T/out/one.sorted"; then
+        ok "$c: CLI and one-pass tshark report the same findings ($(wc -l <"$T/out/one"); $(wc -l <"$T/out/late") late CAP-FRAG-INCOMPLETE only from -2 on)"
+    else
+        not_ok "$c: CLI and one-pass tshark differ beyond the late CAP-FRAG-INCOMPLETE (< CLI, > tshark)"
+        diff "$T/out/cli.onepass" "$T/out/one.sorted" | sed 's/^/#   /'
     fi
     exp="${c%.*}.expected"
     if [ -f "$T/$exp" ]; then
         n_expected=$((n_expected + 1))
         sed -e 's/#.*//' -e 's/[[:space:]]\+/ /g' -e 's/^ //' -e 's/ $//' "$T/$exp" | grep -v '^$' | sort >"$T/out/want"
-        sort "$T/out/one" >"$T/out/got"
-        if cmp -s "$T/out/got" "$T/out/want"; then
-            ok "$c: findings equal $exp"
+        if cmp -s "$T/out/two.sorted" "$T/out/want"; then
+            ok "$c: -2 findings equal $exp"
         else
-            not_ok "$c: findings differ from $exp (< got, > expected)"; diff "$T/out/got" "$T/out/want" | sed 's/^/#   /'
+            not_ok "$c: -2 findings differ from $exp (< got, > expected)"; diff "$T/out/two.sorted" "$T/out/want" | sed 's/^/#   /'
         fi
     fi
 done
+echo "# $n_late late CAP-FRAG-INCOMPLETE finding(s) shown from the second pass on only"
+# The exception is exactly that, on the capture made for it (captures/crafted/frag-bad.layout):
+# the conflicting overlap (frame 2) is decided at its own frame; the timeouts (5, 6) and the
+# datagram pending at the end (8) only later. No MESSAGE of it is linted, although Wireshark
+# reassembles the first and third datagrams.
+FB=captures/crafted/frag-bad.pcap
+if [ -f "$T/$FB" ]; then
+    expect_eq "frag-bad: one pass" "$(findings -r $FB | tr '\n' ';')" "2 CAP-FRAG-INCOMPLETE warning;"
+    expect_eq "frag-bad: -2" "$(findings -2 -r $FB | tr '\n' ';')" \
+        "2 CAP-FRAG-INCOMPLETE warning;5 CAP-FRAG-INCOMPLETE warning;6 CAP-FRAG-INCOMPLETE warning;8 CAP-FRAG-INCOMPLETE warning;"
+    expect_eq "frag-bad: Wireshark reassembles SIP the tracker gave up; not linted" \
+        "$(ts -r $FB -Y sip -T fields -e frame.number | tr '\n' ' ')" "3 8 "
+fi
 echo "# $n_expected capture(s) with an .expected file"
 
 # ---- 6. damaged captures never crash tshark with the plugin --------------------------------------
