@@ -200,6 +200,53 @@ void sl_engine_report(sl_engine *e, sl_rule_id rule, const sl_meta *meta, const 
     deliver(e, &f);
 }
 
+/* Only successful parses are remembered: on success the parsers touch neither *what nor
+ * *err_at, and the result depends on the element's bytes alone. */
+static struct sl_ctx_memo *memo_find(sl_ctx *c, int kind, sl_span e)
+{
+    for (unsigned i = 0; i < c->n_memo; i++)
+        if (c->memo[i].p == e.p && c->memo[i].len == e.len && c->memo[i].kind == kind)
+            return &c->memo[i];
+    return NULL;
+}
+
+static struct sl_ctx_memo *memo_new(sl_ctx *c, int kind, sl_span e)
+{
+    if (c->n_memo >= sizeof c->memo / sizeof c->memo[0])
+        return NULL;
+    struct sl_ctx_memo *mm = &c->memo[c->n_memo++];
+    mm->p = e.p;
+    mm->len = e.len;
+    mm->kind = kind;
+    return mm;
+}
+
+int sl_ctx_addr(sl_ctx *c, sl_span e, sl_addr *a, const char **what, size_t *err_at)
+{
+    struct sl_ctx_memo *mm = memo_find(c, 1, e);
+    if (mm) {
+        *a = mm->u.a;
+        return 0;
+    }
+    int rc = sl_addr_parse(e, a, what, err_at);
+    if (rc == 0 && (mm = memo_new(c, 1, e)) != NULL)
+        mm->u.a = *a;
+    return rc;
+}
+
+int sl_ctx_via(sl_ctx *c, sl_span e, sl_via *v, const char **what, size_t *err_at)
+{
+    struct sl_ctx_memo *mm = memo_find(c, 2, e);
+    if (mm) {
+        *v = mm->u.v;
+        return 0;
+    }
+    int rc = sl_via_parse(e, v, what, err_at);
+    if (rc == 0 && (mm = memo_new(c, 2, e)) != NULL)
+        mm->u.v = *v;
+    return rc;
+}
+
 const char *sl_show(sl_ctx *c, sl_span s, size_t max)
 {
     char *out = c->show[c->show_next++ % 4];
@@ -315,6 +362,7 @@ sl_feed_rc sl_engine_feed(sl_engine *e, const char *buf, size_t len, const sl_me
     c.meta = meta;
     c.cfg = &e->cfg;
     c.show_next = 0;
+    c.n_memo = 0;
     c.trk = NULL;
     c.tv = NULL;
     const char *what;

@@ -19,6 +19,16 @@ typedef struct sl_ctx {
     struct sl_trk_view *tv;  /* what it knows about this message (lint/engine/tracker.h) */
     char show[4][192];       /* scratch for sl_show */
     unsigned show_next;
+    unsigned n_memo;         /* sl_ctx_addr / sl_ctx_via: elements parsed so far (set to 0) */
+    struct sl_ctx_memo {
+        const char *p;
+        size_t len;
+        int kind;            /* 1 address, 2 Via */
+        union {
+            sl_addr a;
+            sl_via v;
+        } u;
+    } memo[12];
 } sl_ctx;
 
 /* A message rule: reads ctx->m, reports through sl_emit. */
@@ -52,6 +62,12 @@ void sl_emit_related(sl_ctx *c, sl_rule_id rule, sl_severity sev, size_t off, si
     __attribute__((format(printf, 8, 9)))
 #endif
     ;
+
+/* sl_addr_parse and sl_via_parse of an element of this message, remembered: the tracker and
+ * SIP-PARSE's grammar check read the same From, To and Via elements, and parsing them once is
+ * a tenth of the engine's time (docs/performance.md). Same contract as the parsers. */
+int sl_ctx_addr(sl_ctx *c, sl_span e, sl_addr *a, const char **what, size_t *err_at);
+int sl_ctx_via(sl_ctx *c, sl_span e, sl_via *v, const char **what, size_t *err_at);
 
 /* A printable, length-capped copy of s (control and non-ASCII bytes escaped as \xNN), valid
  * until four more calls. */

@@ -257,7 +257,7 @@ int sl_trk_init(sl_tracker *t, const sl_config *cfg, size_t max_txn)
 {
     memset(t, 0, sizeof *t);
     if (!max_txn)
-        max_txn = 65536;
+        max_txn = 32768;
     unsigned t1 = cfg->t1_ms ? cfg->t1_ms : 500, t2 = cfg->t2_ms ? cfg->t2_ms : 4000,
              t4 = cfg->t4_ms ? cfg->t4_ms : 5000;
     t->t1_ns = (int64_t)t1 * 1000000;
@@ -406,12 +406,12 @@ static uint64_t dialog_key(const sl_ctx *c, const sl_trk_view *v)
     return h ? h : 1;
 }
 
-static int read_addr(const sl_msg *m, sl_hdr_id id, sl_addr *a)
+static int read_addr(sl_ctx *c, sl_hdr_id id, sl_addr *a)
 {
-    const sl_header *h = sl_msg_hdr(m, id);
+    const sl_header *h = sl_msg_hdr(c->m, id);
     const char *what;
     size_t at;
-    return h && sl_addr_parse(sl_span_trim(h->value), a, &what, &at) == 0;
+    return h && sl_ctx_addr(c, sl_span_trim(h->value), a, &what, &at) == 0;
 }
 
 void sl_trk_observe(sl_tracker *t, sl_ctx *c, sl_trk_view *v)
@@ -428,7 +428,7 @@ void sl_trk_observe(sl_tracker *t, sl_ctx *c, sl_trk_view *v)
     size_t pos = 0, at;
     sl_span el;
     const char *what;
-    if (!sl_list_next(vh->value, &pos, &el) || sl_via_parse(el, &v->via, &what, &at) != 0)
+    if (!sl_list_next(vh->value, &pos, &el) || sl_ctx_via(c, el, &v->via, &what, &at) != 0)
         return;
     v->via_off = vh->offset;
 
@@ -440,7 +440,7 @@ void sl_trk_observe(sl_tracker *t, sl_ctx *c, sl_trk_view *v)
         pos = 0;
         while (sl_list_next(h->value, &pos, &el)) {
             sl_via x;
-            if (el.len && sl_via_parse(el, &x, &what, &at) == 0) {
+            if (el.len && sl_ctx_via(c, el, &x, &what, &at) == 0) {
                 uint16_t port = (uint16_t)x.port;
                 vs = sl_trk_hash_lc(vs, x.transport.p, x.transport.len);
                 vs = sl_trk_hash_lc(vs, x.host.p, x.host.len);
@@ -456,12 +456,12 @@ void sl_trk_observe(sl_tracker *t, sl_ctx *c, sl_trk_view *v)
     v->n_via = (uint8_t)(nv > 255 ? 255 : nv);
 
     sl_addr a;
-    if (read_addr(m, SL_H_FROM, &a)) {
+    if (read_addr(c, SL_H_FROM, &a)) {
         v->from_uri = a.uri;
         v->from_tag = a.tag;
         v->has_from_tag = a.has_tag && a.tag.len;
     }
-    if (read_addr(m, SL_H_TO, &a)) {
+    if (read_addr(c, SL_H_TO, &a)) {
         v->to_tag = a.tag;
         v->has_to_tag = a.has_tag && a.tag.len;
     }

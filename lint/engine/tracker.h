@@ -124,7 +124,7 @@ typedef struct sl_tracker {
     uint64_t hard_dropped;    /* ...of which the loss could make absence look like proof */
 } sl_tracker;
 
-/* max_txn: transaction slots (rounded up to a power of two; 0 = 65536); the other tables are
+/* max_txn: transaction slots (rounded up to a power of two; 0 = 32768); the other tables are
  * sized from it. Returns 0, or -1 when memory is exhausted. */
 int sl_trk_init(sl_tracker *t, const sl_config *cfg, size_t max_txn);
 void sl_trk_free(sl_tracker *t);

@@ -24,7 +24,7 @@ static void parse_report(sl_ctx *c, unsigned *n, sl_severity sev, size_t off, si
 }
 
 /* Check the value of one known header against its grammar; NULL if it conforms. */
-static const char *check_value(const sl_header *h, size_t *at)
+static const char *check_value(sl_ctx *c, const sl_header *h, size_t *at)
 {
     const char *what = NULL;
     uint64_t v;
@@ -40,7 +40,7 @@ static const char *check_value(const sl_header *h, size_t *at)
                 *at = (size_t)(e.p - h->value.p);
                 return "empty element in the Via list (RFC 4475 badinv01)";
             }
-            if (sl_via_parse(e, &via, &what, &eat) != 0) {
+            if (sl_ctx_via(c, e, &via, &what, &eat) != 0) {
                 *at = (size_t)(e.p - h->value.p) + eat;
                 return what;
             }
@@ -51,7 +51,7 @@ static const char *check_value(const sl_header *h, size_t *at)
     case SL_H_FROM:
     case SL_H_TO: {
         sl_addr a;
-        if (sl_addr_parse(h->value, &a, &what, at) != 0)
+        if (sl_ctx_addr(c, h->value, &a, &what, at) != 0)
             return what;
         if (a.star)
             return "'*' is not an address";
@@ -70,7 +70,7 @@ static const char *check_value(const sl_header *h, size_t *at)
                 *at = (size_t)(e.p - h->value.p);
                 return "empty element in the list (RFC 4475 badinv01)";
             }
-            if (sl_addr_parse(e, &a, &what, &eat) != 0) {
+            if (sl_ctx_addr(c, e, &a, &what, &eat) != 0) {
                 *at = (size_t)(e.p - h->value.p) + eat;
                 return what;
             }
@@ -171,7 +171,7 @@ static void rule_sip_parse(sl_ctx *c)
     for (size_t i = 0; i < m->n_hdrs; i++) {
         const sl_header *h = &m->hdrs[i];
         size_t at;
-        const char *what = check_value(h, &at);
+        const char *what = check_value(c, h, &at);
         if (what)
             parse_report(c, &n, SL_SEV_ERROR, h->offset, h->row_len, what, h);
     }
@@ -295,13 +295,13 @@ static void rule_version(sl_ctx *c)
 
 /* The top Via value (first element of the first Via row), parsed. Returns the row, or NULL when
  * there is no Via or its first element does not parse (SIP-PARSE reports that). */
-static const sl_header *top_via(const sl_msg *m, sl_via *v)
+static const sl_header *top_via(sl_ctx *c, sl_via *v)
 {
-    const sl_header *h = sl_msg_hdr(m, SL_H_VIA);
+    const sl_header *h = sl_msg_hdr(c->m, SL_H_VIA);
     size_t pos = 0, at;
     sl_span e;
     const char *what;
-    if (!h || !sl_list_next(h->value, &pos, &e) || e.len == 0 || sl_via_parse(e, v, &what, &at) != 0)
+    if (!h || !sl_list_next(h->value, &pos, &e) || e.len == 0 || sl_ctx_via(c, e, v, &what, &at) != 0)
         return NULL;
     return h;
 }
@@ -309,15 +309,16 @@ static const sl_header *top_via(const sl_msg *m, sl_via *v)
 /* A request that shows both RFC 2543 habits at once: no branch at all in its top Via and no From
  * tag (RFC 4475 §3.4.1 inv2543). RFC 3261 keeps accepting such peers (§8.1.1.3, §17.2.3), so the
  * two rules report them as warnings; a message with only one of the defects is no 2543 peer. */
-static int looks_rfc2543(const sl_msg *m)
+static int looks_rfc2543(sl_ctx *c)
 {
+    const sl_msg *m = c->m;
     sl_via v;
     sl_addr a;
     const char *what;
     size_t at;
     const sl_header *f = sl_msg_hdr(m, SL_H_FROM);
-    if (!m->is_request || !top_via(m, &v) || v.has_branch || !f ||
-        sl_addr_parse(f->value, &a, &what, &at) != 0)
+    if (!m->is_request || !top_via(c, &v) || v.has_branch || !f ||
+        sl_ctx_addr(c, f->value, &a, &what, &at) != 0)
         return 0;
     return !a.has_tag;
 }
@@ -330,12 +331,12 @@ static void rule_via_branch(sl_ctx *c)
     const sl_msg *m = c->m;
     sl_via v;
     const sl_header *h;
-    if (!m->is_request || !(h = top_via(m, &v)))
+    if (!m->is_request || !(h = top_via(c, &v)))
         return;
     const size_t ck = sizeof SL_MAGIC_COOKIE - 1;
     const char *meth = sl_show(c, m->method, 32);
     if (!v.has_branch) {
-        int old = looks_rfc2543(m);
+        int old = looks_rfc2543(c);
         sl_emit(c, SL_R_SIP_VIA_BRANCH, old ? SL_SEV_WARNING : SL_SEV_ERROR, h->offset, h->row_len,
                 "top Via of the %s request has no branch parameter; RFC 3261 §8.1.1.7 requires one "
                 "beginning with \"z9hG4bK\"%s", meth,
@@ -381,7 +382,7 @@ static void rule_from_tag(sl_ctx *c)
         return;
     if (a.has_tag && a.tag.len > 0)
         return;
-    int old = !a.has_tag && looks_rfc2543(m);
+    int old = !a.has_tag && looks_rfc2543(c);
     int inside = !a.has_tag && sl_param_find(a.uri_params, "tag", NULL);
     sl_emit(c, SL_R_SIP_FROM_TAG, old ? SL_SEV_WARNING : SL_SEV_ERROR, h->offset, h->row_len,
             "From \"%s\" of the %s request %s; RFC 3261 §8.1.1.3 requires the UAC to add a tag%s",

@@ -127,7 +127,7 @@ typedef struct sl_config {
     unsigned t1_ms, t2_ms, t4_ms;          /* RFC 3261 timers (catalogue D5): 500, 4000, 5000 */
     unsigned date_stale_s;                 /* MSG-DATE-STALE: "several minutes", default 300 */
     unsigned max_transactions;             /* tracker bound: transactions held at once (slots,
-                                            * rounded up to a power of two); 0 = 65536 */
+                                            * rounded up to a power of two); 0 = 32768 */
 } sl_config;
 
 /* Defaults: every rule at its table severity, limit 1300, MTU unknown, T1/T2/T4 = 500/4000/5000 ms,
