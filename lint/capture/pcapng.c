@@ -148,7 +148,13 @@ static void set_time(const iface *ifc, uint64_t ts, sl_pcapng_pkt *pkt)
         }
         nsec = rem;
     }
-    pkt->ts_sec = (int64_t)sec + ifc->tsoffset;
+    /* Clamp to +-2^62 s (each part to +-2^61): a hostile time stamp or if_tsoffset must not
+     * overflow here, nor where idle timeouts are added to the time (tcp.c, sctp.c). */
+    const int64_t half = INT64_C(1) << 61;
+    int64_t s = sec > (uint64_t)half ? half : (int64_t)sec;
+    int64_t off = ifc->tsoffset > half ? half : ifc->tsoffset < -half ? -half : ifc->tsoffset;
+    s += off; /* both within +-2^61: the sum is within +-2^62 */
+    pkt->ts_sec = s;
     pkt->ts_nsec = (uint32_t)nsec;
 }
 

@@ -71,6 +71,9 @@ struct sl_job {
     const char *feed;           /* the buffer being fed to the engine */
     size_t feed_len;
     const char *raw_base;       /* raw message file: its bytes (offsets are file offsets) */
+    int read_thread;            /* a capture file may be read on a second thread (reader.c) */
+    uint64_t feed_off;          /* reader thread: file offset of feed, SL_NO_OFFSET if unknown */
+    size_t feed_in_frame;       /* ... and how many of its bytes lie in that frame */
     sl_msgbook *book;           /* non-NULL (an html output): every linted message and reported
                                  * finding goes there too (lint/report/html_book.c) */
 };

@@ -12,6 +12,7 @@
 #include <zlib.h>
 
 #include "cli.h"
+#include "reader.h"
 
 #define RAW_MAX (64u << 20) /* a raw message file larger than this is not a SIP message */
 
@@ -59,10 +60,13 @@ static void sink(const sl_finding *f, void *user)
     if (p && f->start_line.len && inside(p, j->feed, j->feed_len)) {
         avail = (size_t)((uintptr_t)j->feed + j->feed_len - (uintptr_t)p);
         uint64_t o;
+        size_t at = (size_t)((uintptr_t)p - (uintptr_t)j->feed);
         if (j->raw_base)
             off = (uint64_t)((uintptr_t)p - (uintptr_t)j->raw_base);
         else if (j->cap && sl_capture_file_offset(j->cap, p, &o) == 0)
             off = o;
+        else if (!j->cap && j->feed_off != SL_NO_OFFSET && at < j->feed_in_frame)
+            off = j->feed_off + at; /* the reader thread told where the payload lay */
     }
     sl_rec *rec = sl_rec_new(j->name, f, avail, off);
     if (!rec) {
@@ -240,33 +244,44 @@ static void lint_capture(sl_job *j, sl_capture *c)
         sl_capture_close(c);
         return;
     }
-    j->cap = c;
+    /* A file is read and decoded on a second thread when the job may use one (reader.c); a live
+     * capture is read here (its stop and count limits act on this loop). */
+    sl_reader *rd = j->read_thread && !j->iface ? sl_reader_start(c) : NULL;
+    j->cap = rd ? NULL : c;
     sl_payload pl;
+    sl_reader_pos pos = {SL_NO_OFFSET, 0, 0, 0};
     sl_cap_rc rc;
     uint64_t pub_bytes = 0, pub_packets = 0, n = 0;
     const sl_cap_stats *st = sl_capture_stats(c);
-    while ((rc = sl_capture_next(c, &pl, err)) == SL_CAP_PAYLOAD) {
+    for (;;) {
+        rc = rd ? sl_reader_next(rd, &pl, &pos, err) : sl_capture_next(c, &pl, err);
+        if (rc != SL_CAP_PAYLOAD)
+            break;
         if (pl.kind == SL_PAYLOAD_EVENT) {
             j->feed = NULL;
             sl_engine_report(e, pl.rule, &pl.meta, "%s", pl.text);
         } else {
             j->feed = pl.data;
             j->feed_len = pl.len;
+            j->feed_off = pos.off;
+            j->feed_in_frame = pos.in_frame;
             if (feed(j, e, pl.data, pl.len, &pl.meta) == SL_FEED_NOMEM) {
                 input_error(j, "%s: frame %llu: out of memory", j->name, (unsigned long long)pl.meta.frame_last);
                 break;
             }
         }
         if ((++n & 63) == 0 || j->iface) {
-            sl_progress_add(st->bytes - pub_bytes, st->packets - pub_packets, 0);
-            pub_bytes = st->bytes;
-            pub_packets = st->packets;
+            uint64_t nb = rd ? pos.bytes : st->bytes, np = rd ? pos.packets : st->packets;
+            sl_progress_add(nb - pub_bytes, np - pub_packets, 0);
+            pub_bytes = nb;
+            pub_packets = np;
         }
         if (j->count_limit && sl_engine_stats(e)->messages >= j->count_limit)
             break;
         if (stop_requested && !j->iface)
             break;
     }
+    sl_reader_stop(rd); /* the capture (and its counts) is this thread's again */
     j->feed = NULL;
     j->cap = NULL;
     if (rc == SL_CAP_DAMAGED)

@@ -232,10 +232,170 @@ static void file_end(ctx *x, sl_job *j)
     sl_totals_add(&x->totals, &j->totals);
 }
 
+/* ---- the writer thread ----
+ *
+ * With one input at a time, findings are rendered (JSON, text, SARIF...) on a thread of their own
+ * while the engine goes on linting: the engine's sink hands each event over through a bounded
+ * FIFO (one producer, one consumer: the order is the engine's), and the input's end waits until
+ * everything handed over has been written. */
+
+#define WR_RING 1024
+#define WR_BATCH 64 /* the writer is woken for this many events (or a drain): not for each one */
+
+typedef struct writer {
+    GMutex mu;
+    GCond work;         /* the writer waits here for events */
+    GCond room;         /* the producer waits here for room, or for the drain */
+    GThread *th;
+    ctx *x;
+    struct { sl_job *j; sl_event *ev; } ring[WR_RING];
+    size_t head, n;     /* n events from ring[head] on (those being written included) */
+    int busy;           /* the writer is writing events it took out */
+    int sleeping;       /* the writer waits on work */
+    int producer_waits; /* the producer waits on room */
+    int flush;          /* write everything, however few */
+    int quit;
+} writer;
+
+static gpointer writer_main(gpointer data)
+{
+    writer *w = data;
+    g_mutex_lock(&w->mu);
+    for (;;) {
+        /* a few events wait at most 100 ms (a slow input, standard input from a pipe) */
+        gint64 until = g_get_monotonic_time() + 100 * G_TIME_SPAN_MILLISECOND;
+        while (w->n < WR_BATCH && !w->flush && !w->quit) {
+            w->sleeping = 1;
+            int woken = g_cond_wait_until(&w->work, &w->mu, until);
+            w->sleeping = 0;
+            if (!woken && w->n)
+                break;
+            if (!woken)
+                until = g_get_monotonic_time() + 100 * G_TIME_SPAN_MILLISECOND;
+        }
+        if (!w->n) {
+            if (w->quit)
+                break;
+            if (w->producer_waits)
+                g_cond_signal(&w->room);
+            w->sleeping = 1; /* flushed: wait for more */
+            g_cond_wait_until(&w->work, &w->mu, g_get_monotonic_time() + 100 * G_TIME_SPAN_MILLISECOND);
+            w->sleeping = 0;
+            continue;
+        }
+        /* take what is there, write it unlocked */
+        size_t k = w->n, h = w->head;
+        w->busy = 1;
+        g_mutex_unlock(&w->mu);
+        for (size_t i = 0; i < k; i++) {
+            size_t at = (h + i) % WR_RING;
+            emit(w->ring[at].j, w->ring[at].ev, w->x);
+        }
+        g_mutex_lock(&w->mu);
+        w->busy = 0;
+        w->head = (w->head + k) % WR_RING;
+        w->n -= k;
+        if (w->producer_waits)
+            g_cond_signal(&w->room);
+    }
+    g_mutex_unlock(&w->mu);
+    return NULL;
+}
+
+static void writer_push(sl_job *j, sl_event *ev, void *user)
+{
+    writer *w = user;
+    g_mutex_lock(&w->mu);
+    while (w->n == WR_RING) {
+        w->producer_waits = 1;
+        g_cond_wait(&w->room, &w->mu);
+        w->producer_waits = 0;
+    }
+    size_t at = (w->head + w->n) % WR_RING;
+    w->ring[at].j = j;
+    w->ring[at].ev = ev;
+    w->n++;
+    if (w->sleeping && w->n >= WR_BATCH)
+        g_cond_signal(&w->work);
+    g_mutex_unlock(&w->mu);
+}
+
+/* Wait until every event handed over is written. */
+static void writer_drain(writer *w)
+{
+    g_mutex_lock(&w->mu);
+    w->flush = 1;
+    g_cond_signal(&w->work);
+    while (w->n || w->busy) {
+        w->producer_waits = 1;
+        g_cond_wait(&w->room, &w->mu);
+        w->producer_waits = 0;
+    }
+    w->flush = 0;
+    g_mutex_unlock(&w->mu);
+}
+
+static writer *writer_start(ctx *x)
+{
+    writer *w = g_new0(writer, 1);
+    g_mutex_init(&w->mu);
+    g_cond_init(&w->work);
+    g_cond_init(&w->room);
+    w->x = x;
+    w->th = g_thread_try_new("siplint-writer", writer_main, w, NULL);
+    if (!w->th) {
+        g_mutex_clear(&w->mu);
+        g_cond_clear(&w->work);
+        g_cond_clear(&w->room);
+        g_free(w);
+        return NULL;
+    }
+    return w;
+}
+
+static void writer_stop(writer *w)
+{
+    if (!w)
+        return;
+    g_mutex_lock(&w->mu);
+    w->quit = 1;
+    g_cond_signal(&w->work);
+    g_mutex_unlock(&w->mu);
+    g_thread_join(w->th);
+    g_mutex_clear(&w->mu);
+    g_cond_clear(&w->work);
+    g_cond_clear(&w->room);
+    g_free(w);
+}
+
 /* ---- parallel inputs ---- */
 
 static GMutex done_lock;
 static GCond done_cond;
+
+/* Several inputs in parallel: each job hands its events to the main thread through a queue of
+ * its own, JOB_BUFFER events at most: a job ahead of its turn stalls there rather than hold
+ * all its findings in memory (two 100 MB captures with -j 2 used to peak at 93 MiB). */
+#define JOB_BUFFER 4096
+#define JOB_WAKE 64 /* the main thread is woken for this many events of its current job */
+
+typedef struct jobq {
+    GPtrArray *ev; /* handed over, not yet taken (under done_lock) */
+    int head;      /* the main thread reports this job now */
+} jobq;
+
+static void queue_event(sl_job *j, sl_event *ev, void *user)
+{
+    jobq *q = user;
+    (void)j;
+    g_mutex_lock(&done_lock);
+    while (q->ev->len >= JOB_BUFFER)
+        g_cond_wait(&done_cond, &done_lock);
+    g_ptr_array_add(q->ev, ev);
+    if (q->head && q->ev->len == JOB_WAKE)
+        g_cond_broadcast(&done_cond);
+    g_mutex_unlock(&done_lock);
+}
 
 static void worker(gpointer data, gpointer unused)
 {
@@ -264,36 +424,66 @@ static void run_files(ctx *x, GPtrArray *paths, int jobs)
             sl_transport_parse(opt_transport, &j->raw_transport);
     }
     if (jobs <= 1 || n <= 1) {
-        /* one at a time: findings stream out as they are made */
+        /* one at a time: findings stream out as they are made. When there is a second core, a
+         * capture is read and decoded on a thread of its own (reader.c) and findings are
+         * written on another (the writer above), while this thread lints: a pipeline whose
+         * output is that of one thread (SIPLINT_PIPELINE=0 turns it off, to compare). */
+        const char *pl = getenv("SIPLINT_PIPELINE");
+        int pipeline = g_get_num_processors() > 1 && !(pl && strcmp(pl, "0") == 0);
+        writer *w = pipeline ? writer_start(x) : NULL;
         for (guint i = 0; i < n; i++) {
             sl_job *j = &js[i];
-            j->emit = emit;
-            j->emit_user = x;
+            j->emit = w ? writer_push : emit;
+            j->emit_user = w ? (void *)w : (void *)x;
+            j->read_thread = pipeline;
             file_begin(x, j);
             sl_job_run(j);
+            if (w)
+                writer_drain(w);
             file_end(x, j);
         }
+        writer_stop(w);
     } else {
-        for (guint i = 0; i < n; i++)
-            js[i].events = g_ptr_array_new();
+        jobq *qs = g_new0(jobq, n);
+        for (guint i = 0; i < n; i++) {
+            qs[i].ev = g_ptr_array_new();
+            js[i].emit = queue_event;
+            js[i].emit_user = &qs[i];
+        }
         GThreadPool *pool = g_thread_pool_new(worker, NULL, jobs, FALSE, NULL);
         for (guint i = 0; i < n; i++)
             g_thread_pool_push(pool, &js[i], NULL);
-        /* report in command-line order, each input as soon as it and those before it are done */
+        /* Report in command-line order: the events of the first unfinished input as they come,
+         * then the next one's (which may have waited, JOB_BUFFER events at most). */
         for (guint i = 0; i < n; i++) {
             sl_job *j = &js[i];
-            g_mutex_lock(&done_lock);
-            while (!j->done)
-                g_cond_wait(&done_cond, &done_lock);
-            g_mutex_unlock(&done_lock);
+            jobq *q = &qs[i];
             file_begin(x, j);
-            for (guint k = 0; k < j->events->len; k++)
-                emit(j, g_ptr_array_index(j->events, k), x);
-            g_ptr_array_free(j->events, TRUE);
-            j->events = NULL;
+            g_mutex_lock(&done_lock);
+            q->head = 1;
+            g_cond_broadcast(&done_cond);
+            for (;;) {
+                while (q->ev->len < JOB_WAKE && !j->done)
+                    g_cond_wait(&done_cond, &done_lock);
+                GPtrArray *take = q->ev;
+                int fin = j->done; /* done is set after the job's last event */
+                q->ev = g_ptr_array_new();
+                g_cond_broadcast(&done_cond); /* room for a worker that waits */
+                g_mutex_unlock(&done_lock);
+                for (guint k = 0; k < take->len; k++)
+                    emit(j, g_ptr_array_index(take, k), x);
+                g_ptr_array_free(take, TRUE);
+                g_mutex_lock(&done_lock);
+                if (fin)
+                    break;
+            }
+            g_mutex_unlock(&done_lock);
+            g_ptr_array_free(q->ev, TRUE);
+            q->ev = NULL;
             file_end(x, j);
         }
         g_thread_pool_free(pool, FALSE, TRUE);
+        g_free(qs);
     }
     for (guint i = 0; i < n; i++)
         g_free(js[i].name);

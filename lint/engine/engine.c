@@ -102,6 +102,96 @@ static sl_span row_name_at(const sl_msg *m, size_t off)
     return none;
 }
 
+/* vsnprintf(out, cap, fmt, ap), byte for byte, for the conversions the rule texts use (%s %u %d
+ * %x %llu %lld %zu %%, no flags, width or precision): vsnprintf's parsing and its stdio machinery
+ * were a tenth of the time on captures rich in findings (docs/performance.md). Returns -1 at any
+ * other conversion, having consumed part of ap: the caller then formats a copy with vsnprintf. */
+static int fast_format(char *out, size_t cap, const char *fmt, va_list ap)
+{
+    size_t o = 0;
+#define PUT(ch) do { if (o + 1 < cap) out[o] = (ch); o++; } while (0)
+    for (const char *f = fmt; *f; f++) {
+        if (*f != '%') {
+            const char *pc = strchr(f, '%');
+            size_t n = pc ? (size_t)(pc - f) : strlen(f);
+            if (o + 1 < cap) {
+                size_t room = cap - 1 - o;
+                memcpy(out + o, f, n < room ? n : room);
+            }
+            o += n;
+            if (!pc)
+                break;
+            f = pc;
+        }
+        f++;
+        int lng = 0, sz = 0;
+        if (f[0] == 'l' && f[1] == 'l') {
+            lng = 1;
+            f += 2;
+        } else if (f[0] == 'z') {
+            sz = 1;
+            f++;
+        }
+        unsigned long long u;
+        int neg = 0, hex = 0;
+        switch (*f) {
+        case '%':
+            if (lng || sz)
+                return -1;
+            PUT('%');
+            continue;
+        case 's': {
+            if (lng || sz)
+                return -1;
+            const char *a = va_arg(ap, const char *);
+            if (!a)
+                return -1; /* "(null)": leave it to vsnprintf */
+            size_t n = strlen(a);
+            if (o + 1 < cap) {
+                size_t room = cap - 1 - o;
+                memcpy(out + o, a, n < room ? n : room);
+            }
+            o += n;
+            continue;
+        }
+        case 'u':
+            u = lng ? va_arg(ap, unsigned long long) : sz ? (unsigned long long)va_arg(ap, size_t)
+                                                             : va_arg(ap, unsigned);
+            break;
+        case 'x':
+            if (sz)
+                return -1;
+            u = lng ? va_arg(ap, unsigned long long) : va_arg(ap, unsigned);
+            hex = 1;
+            break;
+        case 'd': {
+            if (sz)
+                return -1;
+            long long v = lng ? va_arg(ap, long long) : va_arg(ap, int);
+            neg = v < 0;
+            u = neg ? 0ULL - (unsigned long long)v : (unsigned long long)v;
+            break;
+        }
+        default:
+            return -1;
+        }
+        char t[24];
+        size_t n = 0;
+        do {
+            t[n++] = "0123456789abcdef"[hex ? u & 15 : u % 10];
+            u = hex ? u >> 4 : u / 10;
+        } while (u);
+        if (neg)
+            PUT('-');
+        while (n)
+            PUT(t[--n]);
+    }
+    if (cap)
+        out[o < cap ? o : cap - 1] = 0;
+#undef PUT
+    return (int)o;
+}
+
 /* Start a finding: effective severity, message text, the fields every finding has. Returns 0
  * when the configuration turns the finding off. text must hold 1024 bytes. */
 static int begin_finding(sl_engine *e, sl_finding *f, sl_rule_id rule, sl_severity natural,
@@ -110,7 +200,11 @@ static int begin_finding(sl_engine *e, sl_finding *f, sl_rule_id rule, sl_severi
     sl_severity s = effective(e, rule, natural);
     if (s == SL_SEV_NONE)
         return 0;
-    vsnprintf(text, 1024, fmt, ap);
+    va_list aq;
+    va_copy(aq, ap);
+    if (fast_format(text, 1024, fmt, aq) < 0)
+        vsnprintf(text, 1024, fmt, ap);
+    va_end(aq);
     memset(f, 0, sizeof *f);
     f->rule = sl_rule_at(rule);
     f->severity = s;
@@ -279,7 +373,16 @@ const char *sl_show(sl_ctx *c, sl_span s, size_t max)
 const char *sl_thousands(sl_ctx *c, uint64_t v)
 {
     char digits[32];
-    int n = snprintf(digits, sizeof digits, "%llu", (unsigned long long)v);
+    int n = 0;
+    do { /* backwards, then reversed below */
+        digits[n++] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    for (int i = 0, k = n - 1; i < k; i++, k--) {
+        char t = digits[i];
+        digits[i] = digits[k];
+        digits[k] = t;
+    }
     char *out = c->show[c->show_next++ % 4];
     size_t o = 0;
     for (int i = 0; i < n; i++) {
@@ -296,8 +399,14 @@ const char *sl_thousands(sl_ctx *c, uint64_t v)
 static int headers_without_start_line(const char *buf, size_t len)
 {
     size_t n = 0;
-    while (n < len && n < 64 && buf[n] != ':' && buf[n] != '\n' && buf[n] != ' ' && buf[n] != '\t')
+    while (n < len && n < 64 && buf[n] != ':' && buf[n] != '\n' && buf[n] != ' ' && buf[n] != '\t') {
+        /* every known header name is letters and '-': anything else cannot match (binary
+         * payloads such as RTP end here, at their first bytes) */
+        unsigned char ch = (unsigned char)buf[n] | 0x20;
+        if (!((ch >= 'a' && ch <= 'z') || buf[n] == '-'))
+            return 0;
         n++;
+    }
     size_t c = n;
     while (c < len && (buf[c] == ' ' || buf[c] == '\t'))
         c++;
@@ -375,7 +484,7 @@ sl_feed_rc sl_engine_feed(sl_engine *e, const char *buf, size_t len, const sl_me
      * recorded after every rule has run. Messages that failed to index are not tracked. */
     sl_trk_view tv;
     if (e->trk_on && rc == SL_PARSE_OK) {
-        sl_trk_sweep(&e->trk, (int64_t)meta->ts_sec * 1000000000LL + (int64_t)meta->ts_nsec, 4);
+        sl_trk_sweep(&e->trk, sl_meta_ns(meta), 4);
         sl_trk_observe(&e->trk, &c, &tv);
         c.trk = &e->trk;
         c.tv = &tv;

@@ -31,6 +31,19 @@ typedef struct sl_ctx {
     } memo[12];
 } sl_ctx;
 
+/* A message's capture time in nanoseconds, clamped to +-2^62 ns (about the years 1824 to 2116):
+ * a damaged or hostile capture can hold seconds (up to 2^64 in pcapng) whose nanoseconds do not
+ * fit in 64 bits, and the tracker adds timer durations to the time and subtracts times. */
+#define SL_NS_LIMIT (INT64_MAX / 2)
+static inline int64_t sl_meta_ns(const sl_meta *m)
+{
+    if (m->ts_sec > SL_NS_LIMIT / 1000000000)
+        return SL_NS_LIMIT;
+    if (m->ts_sec < -(SL_NS_LIMIT / 1000000000))
+        return -SL_NS_LIMIT;
+    return m->ts_sec * 1000000000 + (int64_t)m->ts_nsec;
+}
+
 /* A message rule: reads ctx->m, reports through sl_emit. */
 typedef void (*sl_rule_fn)(sl_ctx *c);
 typedef struct sl_rule_impl {

@@ -24,8 +24,8 @@
  *   pending       UAC (source address + From URI) + Request-URI: the newest out-of-dialog MESSAGE
  *                 (MSG-OVERLAP-OOD).
  *
- * Keys are 64-bit FNV-1a hashes of the normalised fields (0 is "empty"). Every entry carries an
- * expiry in capture time (catalogue D5; see docs/architecture.md): a lookup never returns an
+ * Keys are 64-bit hashes (word-at-a-time) of the normalised fields (0 is "empty"). Every entry
+ * carries an expiry in capture time (catalogue D5; see docs/architecture.md): a lookup never returns an
  * expired entry, and each fed message sweeps a few slots so that expired entries are removed.
  * An insertion into a table that is 3/4 full fails: the message is not tracked, the stats counter
  * tracker_dropped counts it, and rules that conclude from the *absence* of an earlier message stay

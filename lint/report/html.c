@@ -135,7 +135,7 @@ void sl_html_finding(sl_reporter *r, const sl_rec *rec)
         g_string_append_c(o, ',');
         if (rec->meta.ts_sec < 0) {
             g_string_append_c(o, '-');
-            gs_u64(o, (uint64_t)-rec->meta.ts_sec);
+            gs_u64(o, (uint64_t)0 - (uint64_t)rec->meta.ts_sec); /* no overflow at INT64_MIN */
         } else
             gs_u64(o, (uint64_t)rec->meta.ts_sec);
         ts[0] = '.', ts[1] = (char)('0' + ms / 100), ts[2] = (char)('0' + ms / 10 % 10), ts[3] = (char)('0' + ms % 10);

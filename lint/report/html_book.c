@@ -210,7 +210,12 @@ void sl_msgbook_message(sl_msgbook *b, const char *buf, size_t len, const sl_met
 {
     hdrs h;
     scan(buf, len, &h);
-    int64_t ns = meta->ts_sec * 1000000000LL + (int64_t)meta->ts_nsec;
+    /* clamped to +-2^62 ns as the engine does (engine_internal.h, sl_meta_ns): a hostile
+     * capture's seconds times 10^9 can overflow 64 bits */
+    const int64_t lim = INT64_MAX / 2;
+    int64_t ns = meta->ts_sec > lim / 1000000000 ? lim
+                 : meta->ts_sec < -(lim / 1000000000) ? -lim
+                 : meta->ts_sec * 1000000000LL + (int64_t)meta->ts_nsec;
     b->messages++;
     if (ns < b->first_ns)
         b->first_ns = ns;

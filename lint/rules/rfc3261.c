@@ -378,7 +378,7 @@ static void rule_from_tag(sl_ctx *c)
     sl_addr a;
     const char *what;
     size_t at;
-    if (!m->is_request || !h || sl_addr_parse(h->value, &a, &what, &at) != 0 || a.star)
+    if (!m->is_request || !h || sl_ctx_addr(c, h->value, &a, &what, &at) != 0 || a.star)
         return;
     if (a.has_tag && a.tag.len > 0)
         return;

@@ -121,7 +121,8 @@ sl_hdr_id sl_hdr_lookup(const char *name, size_t len)
     for (unsigned s = slot_of(len, c0, sl_lower((unsigned char)name[len - 1])); slots[s];
          s = (s + 1) & (SLOTS - 1)) {
         const hname *h = &long_names[slots[s]];
-        if (h->len == len && name_ieq(name, h->name, len))
+        /* as written in the table (the usual case), else case-insensitively */
+        if (h->len == len && (memcmp(name, h->name, len) == 0 || name_ieq(name, h->name, len)))
             return (sl_hdr_id)slots[s];
     }
     return SL_H_OTHER;

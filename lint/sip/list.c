@@ -13,6 +13,22 @@ int sl_list_next(sl_span v, size_t *pos, sl_span *elem)
     int angle = 0;
     size_t s = i;
     for (; i < v.len; i++) {
+        /* skip eight bytes at a time while none is '"', '<', '>' or ',' (an exact test for a
+         * zero byte in each of the four XORs: borrows only run from a zero byte upwards) */
+        while (v.len - i >= 8) {
+            const uint64_t ones = 0x0101010101010101ULL, high = 0x8080808080808080ULL;
+            uint64_t w, a, b, d, e;
+            memcpy(&w, v.p + i, 8);
+            a = w ^ (ones * '"');
+            b = w ^ (ones * '<');
+            d = w ^ (ones * '>');
+            e = w ^ (ones * ',');
+            if ((((a - ones) & ~a) | ((b - ones) & ~b) | ((d - ones) & ~d) | ((e - ones) & ~e)) & high)
+                break;
+            i += 8;
+        }
+        if (i >= v.len)
+            break;
         char c = v.p[i];
         if (c == '"') {
             i = sl_skip_quoted(v.p, i, v.len);
@@ -35,9 +51,24 @@ int sl_list_next(sl_span v, size_t *pos, sl_span *elem)
 
 /* gen-value = token / host / quoted-string. Hosts bring ':' and '[' ']'; be lenient about
  * other printable bytes and leave their judgement to the rule that reads the value. */
+static const unsigned char value_chars[128] = {
+    /* 0x21-0x7e but for '"' ',' ';' '<' '=' '>' (and every byte from 0x80 up) */
+    ['!'] = 1, ['#'] = 1, ['$'] = 1, ['%'] = 1, ['&'] = 1, ['\''] = 1, ['('] = 1, [')'] = 1,
+    ['*'] = 1, ['+'] = 1, ['-'] = 1, ['.'] = 1, ['/'] = 1, ['0'] = 1, ['1'] = 1, ['2'] = 1,
+    ['3'] = 1, ['4'] = 1, ['5'] = 1, ['6'] = 1, ['7'] = 1, ['8'] = 1, ['9'] = 1, [':'] = 1,
+    ['?'] = 1, ['@'] = 1, ['A'] = 1, ['B'] = 1, ['C'] = 1, ['D'] = 1, ['E'] = 1, ['F'] = 1,
+    ['G'] = 1, ['H'] = 1, ['I'] = 1, ['J'] = 1, ['K'] = 1, ['L'] = 1, ['M'] = 1, ['N'] = 1,
+    ['O'] = 1, ['P'] = 1, ['Q'] = 1, ['R'] = 1, ['S'] = 1, ['T'] = 1, ['U'] = 1, ['V'] = 1,
+    ['W'] = 1, ['X'] = 1, ['Y'] = 1, ['Z'] = 1, ['['] = 1, ['\\'] = 1, [']'] = 1, ['^'] = 1,
+    ['_'] = 1, ['`'] = 1, ['a'] = 1, ['b'] = 1, ['c'] = 1, ['d'] = 1, ['e'] = 1, ['f'] = 1,
+    ['g'] = 1, ['h'] = 1, ['i'] = 1, ['j'] = 1, ['k'] = 1, ['l'] = 1, ['m'] = 1, ['n'] = 1,
+    ['o'] = 1, ['p'] = 1, ['q'] = 1, ['r'] = 1, ['s'] = 1, ['t'] = 1, ['u'] = 1, ['v'] = 1,
+    ['w'] = 1, ['x'] = 1, ['y'] = 1, ['z'] = 1, ['{'] = 1, ['|'] = 1, ['}'] = 1, ['~'] = 1,
+};
+
 static int is_value_char(unsigned char c)
 {
-    return c > ' ' && c != ';' && c != ',' && c != '"' && c != 0x7f && c != '=' && c != '<' && c != '>';
+    return c >= 0x80 || value_chars[c];
 }
 
 int sl_param_next(sl_span s, size_t *pos, sl_param *out, size_t *err_at)
@@ -126,8 +157,8 @@ static sl_span sip_hostport(sl_span uri, size_t scheme_len, size_t *at)
         const char *rb = memchr(uri.p + e, ']', uri.len - e);
         e = rb ? (size_t)(rb - uri.p) + 1 : uri.len;
     }
-    while (e < uri.len && uri.p[e] != ';' && uri.p[e] != '?')
-        e++;
+    if (e < uri.len)
+        e = sl_find2(uri.p, e, uri.len, ';', '?');
     *at = s;
     return sl_mkspan(uri.p + s, e - s);
 }
@@ -158,7 +189,15 @@ int sl_uri_check(sl_span uri, int in_request_line, const char **what, size_t *er
         *err_at = 0;
         return -1;
     }
-    for (size_t i = 0; i < uri.len; i++) {
+    size_t i0 = 0;
+    /* eight bytes at a time while none is at most ' ' or 0x7f (exact as to existence) */
+    while (uri.len - i0 >= 8) {
+        uint64_t w = sl_swar_load(uri.p + i0);
+        if (((w - SL_SWAR_ONES * 0x21) & ~w & SL_SWAR_HIGH) | sl_swar_zero(w ^ (SL_SWAR_ONES * 0x7f)))
+            break;
+        i0 += 8;
+    }
+    for (size_t i = i0; i < uri.len; i++) {
         unsigned char c = (unsigned char)uri.p[i];
         if (c <= ' ' || c == 0x7f) {
             *what = in_request_line ? "whitespace or a control character inside the Request-URI "

@@ -60,6 +60,18 @@ static size_t line_len(const char *p, size_t n, size_t *eol)
 
 int sl_looks_like_sip(const char *buf, size_t len)
 {
+    /* Cheap refusals first, before the first line's end is searched for (a binary payload,
+     * RTP, may hold no LF at all): a start line opens with "SIP/" digit or with a method token
+     * and SP. Both tests below refuse only what the full test refuses. */
+    if (len == 0 || !sl_is_token((unsigned char)buf[0]))
+        return 0;
+    if (!is_version_at(buf, len)) {
+        size_t t = 0;
+        while (t < len && sl_is_token((unsigned char)buf[t]))
+            t++;
+        if (t == len || buf[t] != ' ')
+            return 0;
+    }
     size_t eol;
     size_t l = line_len(buf, len, &eol);
     if (l < 8)

@@ -4,6 +4,8 @@
 #define SIPLINT_SIP_INTERNAL_H
 
 #include <stddef.h>
+#include <stdint.h>
+#include <string.h>
 
 #include "siplint/sip.h"
 
@@ -23,6 +25,35 @@ static inline sl_span sl_mkspan(const char *p, size_t n)
 {
     sl_span s = {p, n};
     return s;
+}
+
+/* Word-at-a-time scanning (eight bytes per step; loads through memcpy, any alignment).
+ * sl_swar_zero: a nonzero result iff some byte of w is zero (exact as to existence). */
+#define SL_SWAR_ONES 0x0101010101010101ULL
+#define SL_SWAR_HIGH 0x8080808080808080ULL
+static inline uint64_t sl_swar_load(const char *p)
+{
+    uint64_t w;
+    memcpy(&w, p, 8);
+    return w;
+}
+static inline uint64_t sl_swar_zero(uint64_t w)
+{
+    return (w - SL_SWAR_ONES) & ~w & SL_SWAR_HIGH;
+}
+/* Index of the first byte equal to a or b at or after i, or n. */
+static inline size_t sl_find2(const char *p, size_t i, size_t n, char a, char b)
+{
+    const uint64_t wa = SL_SWAR_ONES * (unsigned char)a, wb = SL_SWAR_ONES * (unsigned char)b;
+    while (n - i >= 8) {
+        uint64_t w = sl_swar_load(p + i);
+        if (sl_swar_zero(w ^ wa) | sl_swar_zero(w ^ wb))
+            break;
+        i += 8;
+    }
+    while (i < n && p[i] != a && p[i] != b)
+        i++;
+    return i;
 }
 
 /* Index of the first non-LWS byte at or after i (at most n). */

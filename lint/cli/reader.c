@@ -1,0 +1,250 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The reader thread (docs/architecture.md, docs/performance.md): a capture file is read and
+ * decoded (libpcap or the pcapng reader, link/IP/fragments/tunnels/TCP/SCTP) on a thread of its
+ * own while the engine lints on the caller's thread. What sl_capture_next yields is copied into
+ * batches (payload bytes into the batch's arena: libpcap reuses its frame buffer, reassembly
+ * reuses its own), and the batches go through a bounded FIFO: a fixed number of them, so memory
+ * is bounded, and one consumer taking them in order, so the engine sees exactly the sequence of
+ * payloads the single-threaded loop sees and findings come out in the same order. */
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "reader.h"
+
+#define RD_BATCHES 4              /* in flight: being filled, queued, being linted */
+#define RD_ITEMS 512              /* payloads per batch at most */
+#define RD_ARENA (256u << 10)     /* payload bytes per batch (grown for one larger payload) */
+
+typedef struct rd_item {
+    sl_payload pl;                /* data and text point into the batch's arena */
+    uint64_t off;                 /* file offset of pl.data, SL_NO_OFFSET if unknown */
+    size_t in_frame;              /* bytes from pl.data to the end of the frame it lies in */
+} rd_item;
+
+typedef struct rd_batch {
+    rd_item items[RD_ITEMS];
+    size_t n;
+    char *arena;
+    size_t used, cap;
+    int end;                      /* the last batch: rc and err tell how the capture ended */
+    sl_cap_rc rc;
+    char err[SL_CAP_ERRBUF];
+    uint64_t packets, bytes;      /* the capture's counts when the batch was shipped */
+    struct rd_batch *next;
+} rd_batch;
+
+struct sl_reader {
+    sl_capture *cap;
+    pthread_t th;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;            /* any change: a batch queued, a batch freed, cancel */
+    rd_batch *free_list;
+    rd_batch *head, *tail;        /* full batches, oldest first */
+    int cancel;
+    rd_batch *cur;                /* consumer: the batch being handed out */
+    size_t pos;
+    rd_batch all[RD_BATCHES];
+};
+
+static void ship(sl_reader *r, rd_batch *b)
+{
+    const sl_cap_stats *st = sl_capture_stats(r->cap);
+    b->packets = st->packets;
+    b->bytes = st->bytes;
+    pthread_mutex_lock(&r->mu);
+    b->next = NULL;
+    if (r->tail)
+        r->tail->next = b;
+    else
+        r->head = b;
+    r->tail = b;
+    pthread_cond_broadcast(&r->cv);
+    pthread_mutex_unlock(&r->mu);
+}
+
+/* An empty batch, or NULL when the consumer has gone. */
+static rd_batch *take_free(sl_reader *r)
+{
+    pthread_mutex_lock(&r->mu);
+    while (!r->free_list && !r->cancel)
+        pthread_cond_wait(&r->cv, &r->mu);
+    rd_batch *b = r->cancel ? NULL : r->free_list;
+    if (b)
+        r->free_list = b->next;
+    pthread_mutex_unlock(&r->mu);
+    if (b) {
+        b->n = 0;
+        b->used = 0;
+        b->end = 0;
+    }
+    return b;
+}
+
+static int arena_fit(rd_batch *b, size_t need)
+{
+    if (b->used + need <= b->cap)
+        return 1;
+    if (b->n > 0)
+        return 0; /* ship this one first: pointers into a filled arena must not move */
+    size_t cap = b->cap > RD_ARENA ? b->cap : RD_ARENA;
+    while (cap < need)
+        cap *= 2;
+    char *a = realloc(b->arena, cap);
+    if (!a)
+        return 0;
+    b->arena = a;
+    b->cap = cap;
+    return 1;
+}
+
+static void *reader_main(void *arg)
+{
+    sl_reader *r = arg;
+    rd_batch *b = take_free(r);
+    while (b) {
+        sl_payload pl;
+        sl_cap_rc rc = sl_capture_next(r->cap, &pl, b->err);
+        if (rc != SL_CAP_PAYLOAD) {
+            b->end = 1;
+            b->rc = rc;
+            ship(r, b);
+            return NULL;
+        }
+        size_t tlen = pl.kind == SL_PAYLOAD_EVENT && pl.text ? strlen(pl.text) + 1 : 0;
+        size_t need = (pl.kind == SL_PAYLOAD_MESSAGE ? pl.len : 0) + tlen;
+        if (b->n == RD_ITEMS || !arena_fit(b, need)) {
+            ship(r, b);
+            if (!(b = take_free(r)))
+                return NULL;
+            if (!arena_fit(b, need)) {
+                /* out of memory for one payload: end here, as the engine would (SL_FEED_NOMEM) */
+                b->end = 1;
+                b->rc = SL_CAP_DAMAGED;
+                snprintf(b->err, sizeof b->err, "out of memory reading the capture");
+                ship(r, b);
+                return NULL;
+            }
+        }
+        rd_item *it = &b->items[b->n++];
+        it->pl = pl;
+        it->off = SL_NO_OFFSET;
+        it->in_frame = 0;
+        if (pl.kind == SL_PAYLOAD_MESSAGE) {
+            uint64_t o, o_end;
+            if (pl.len && sl_capture_file_offset(r->cap, pl.data, &o) == 0) {
+                it->off = o;
+                /* how far the frame reaches: the last byte whose offset can still be told */
+                size_t lo = 0, hi = pl.len;
+                if (sl_capture_file_offset(r->cap, pl.data + pl.len - 1, &o_end) == 0)
+                    lo = pl.len;
+                else {
+                    /* the payload runs past the frame (it should not): find where */
+                    while (lo + 1 < hi) {
+                        size_t mid = lo + (hi - lo) / 2;
+                        if (sl_capture_file_offset(r->cap, pl.data + mid, &o_end) == 0)
+                            lo = mid;
+                        else
+                            hi = mid;
+                    }
+                    lo++;
+                }
+                it->in_frame = lo;
+            }
+            if (pl.len)
+                memcpy(b->arena + b->used, pl.data, pl.len);
+            it->pl.data = b->arena + b->used;
+            b->used += pl.len;
+        } else if (tlen) {
+            memcpy(b->arena + b->used, pl.text, tlen);
+            it->pl.text = b->arena + b->used;
+            b->used += tlen;
+        }
+    }
+    return NULL;
+}
+
+sl_reader *sl_reader_start(sl_capture *c)
+{
+    sl_reader *r = calloc(1, sizeof *r);
+    if (!r)
+        return NULL;
+    r->cap = c;
+    for (int i = 0; i < RD_BATCHES; i++) {
+        r->all[i].arena = malloc(RD_ARENA);
+        if (!r->all[i].arena) {
+            for (int k = 0; k < i; k++)
+                free(r->all[k].arena);
+            free(r);
+            return NULL;
+        }
+        r->all[i].cap = RD_ARENA;
+        r->all[i].next = r->free_list;
+        r->free_list = &r->all[i];
+    }
+    pthread_mutex_init(&r->mu, NULL);
+    pthread_cond_init(&r->cv, NULL);
+    if (pthread_create(&r->th, NULL, reader_main, r) != 0) {
+        pthread_mutex_destroy(&r->mu);
+        pthread_cond_destroy(&r->cv);
+        for (int i = 0; i < RD_BATCHES; i++)
+            free(r->all[i].arena);
+        free(r);
+        return NULL;
+    }
+    return r;
+}
+
+sl_cap_rc sl_reader_next(sl_reader *r, sl_payload *out, sl_reader_pos *pos, char *errbuf)
+{
+    for (;;) {
+        rd_batch *b = r->cur;
+        if (b && r->pos < b->n) {
+            const rd_item *it = &b->items[r->pos++];
+            *out = it->pl;
+            pos->off = it->off;
+            pos->in_frame = it->in_frame;
+            pos->packets = b->packets;
+            pos->bytes = b->bytes;
+            return SL_CAP_PAYLOAD;
+        }
+        if (b && b->end) {
+            if (b->rc == SL_CAP_DAMAGED)
+                snprintf(errbuf, SL_CAP_ERRBUF, "%s", b->err);
+            pos->packets = b->packets;
+            pos->bytes = b->bytes;
+            return b->rc; /* stays the current batch: later calls repeat the end */
+        }
+        pthread_mutex_lock(&r->mu);
+        if (b) {
+            b->next = r->free_list;
+            r->free_list = b;
+            pthread_cond_broadcast(&r->cv);
+        }
+        while (!r->head)
+            pthread_cond_wait(&r->cv, &r->mu);
+        b = r->head;
+        r->head = b->next;
+        if (!r->head)
+            r->tail = NULL;
+        pthread_mutex_unlock(&r->mu);
+        r->cur = b;
+        r->pos = 0;
+    }
+}
+
+void sl_reader_stop(sl_reader *r)
+{
+    if (!r)
+        return;
+    pthread_mutex_lock(&r->mu);
+    r->cancel = 1;
+    pthread_cond_broadcast(&r->cv);
+    pthread_mutex_unlock(&r->mu);
+    pthread_join(r->th, NULL);
+    pthread_mutex_destroy(&r->mu);
+    pthread_cond_destroy(&r->cv);
+    for (int i = 0; i < RD_BATCHES; i++)
+        free(r->all[i].arena);
+    free(r);
+}
