@@ -365,6 +365,7 @@ static void set_damage(sl_capture *c, const char *why)
 /* One frame as a reader hands it over. */
 typedef struct frame_in {
     sl_link link;
+    int linktype;        /* the file's number for it, for messages */
     int64_t ts_sec;
     uint32_t ts_nsec;
     uint32_t caplen, len;
@@ -605,7 +606,10 @@ static void decode_frame(sl_capture *c, const frame_in *fr)
     sl_frag_tick(c->frag, x.now_ns, &c->q);
 
     if (fr->link == SL_LINK_UNSUPPORTED) {
-        c->st.unsupported_link++;
+        if (c->st.unsupported_link++ == 0) {
+            c->st.unsupported_first = c->frame;
+            c->st.unsupported_linktype = fr->linktype;
+        }
         return;
     }
     decode_link(&x, fr->link, fr->data, fr->caplen, 0);
@@ -648,6 +652,7 @@ static int read_frame(sl_capture *c, frame_in *fr)
             return -1;
         }
         fr->link = link_of_linktype(pk.linktype);
+        fr->linktype = (int)pk.linktype;
         fr->ts_sec = pk.ts_sec;
         fr->ts_nsec = pk.ts_nsec;
         fr->caplen = pk.caplen;
@@ -684,6 +689,7 @@ static int read_frame(sl_capture *c, frame_in *fr)
         /* A damaged pcap record can hold a fraction of a second or more; carry it over. */
         sec += (int64_t)(frac / 1000000000u);
         fr->link = c->link;
+        fr->linktype = c->dlt;
         fr->ts_sec = sec;
         fr->ts_nsec = (uint32_t)(frac % 1000000000u);
         fr->caplen = h->caplen;

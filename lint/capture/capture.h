@@ -61,6 +61,8 @@ typedef struct sl_cap_stats {
     uint64_t bytes;          /* captured bytes read */
     uint64_t payloads;       /* payloads handed out */
     uint64_t unsupported_link; /* frames of a link type we do not decode */
+    uint64_t unsupported_first;   /* the first of them (frame number) */
+    int unsupported_linktype;     /* and its LINKTYPE_/DLT_ value */
     uint64_t skipped;        /* frames that gave nothing: no UDP payload, no IP fragment, no
                               * TCP or SCTP segment (ARP, ICMP, GTP-U signalling, ...) */
     /* Added by the capture layer (sub-counts, for a summary that says what was not linted): */

@@ -286,6 +286,13 @@ static void lint_capture(sl_job *j, sl_capture *c)
     j->cap = NULL;
     if (rc == SL_CAP_DAMAGED)
         input_error(j, "%s", err); /* findings made before the damage were already reported */
+    if (st->unsupported_link)
+        /* part of the input was not read: as damage is, this is exit status 2 */
+        input_error(j, "%s: %llu frame%s of link type %d (the first is frame %llu) not decoded: "
+                    "siplint decodes Ethernet (VLAN, PPPoE), Linux cooked capture (SLL, SLL2), "
+                    "raw IP and BSD loopback", j->name, (unsigned long long)st->unsupported_link,
+                    st->unsupported_link == 1 ? "" : "s", st->unsupported_linktype,
+                    (unsigned long long)st->unsupported_first);
     sl_progress_add(st->bytes - pub_bytes, st->packets - pub_packets, 0);
     j->totals.packets += st->packets;
     j->totals.bytes += st->bytes;
