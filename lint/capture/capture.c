@@ -117,35 +117,6 @@ static sl_link link_of_linktype(uint32_t lt)
     }
 }
 
-/* A stream that first gives back the bytes we read to recognise the format, then the rest of
- * the underlying stream: for libpcap, when the stream cannot seek back (a pipe). */
-typedef struct prefixed {
-    FILE *under;
-    unsigned char head[4];
-    size_t n, pos;
-} prefixed;
-
-static ssize_t prefixed_read(void *cookie, char *buf, size_t size)
-{
-    prefixed *p = cookie;
-    size_t got = 0;
-    while (got < size && p->pos < p->n)
-        buf[got++] = (char)p->head[p->pos++];
-    if (got < size)
-        got += fread(buf + got, 1, size - got, p->under);
-    if (got == 0 && ferror(p->under))
-        return -1;
-    return (ssize_t)got;
-}
-
-static int prefixed_close(void *cookie)
-{
-    prefixed *p = cookie;
-    int rc = fclose(p->under);
-    free(p);
-    return rc;
-}
-
 /* What every reader needs: the output queue and the reassembly state. */
 static int init_state(sl_capture *c)
 {
@@ -206,17 +177,8 @@ sl_capture *sl_capture_open_fp(FILE *fp, const char *name, char *errbuf)
     }
     if (n > 0 && fseek(fp, -(long)n, SEEK_CUR) != 0) {
         /* Not seekable: give libpcap a stream that replays the bytes read. */
-        prefixed *pf = calloc(1, sizeof *pf);
-        cookie_io_functions_t io = {.read = prefixed_read, .close = prefixed_close};
-        FILE *cf = NULL;
-        if (pf != NULL) {
-            pf->under = fp;
-            memcpy(pf->head, head, n);
-            pf->n = n;
-            cf = fopencookie(pf, "rb", io);
-        }
+        FILE *cf = sl_replay_stream(fp, head, n, 0);
         if (cf == NULL) {
-            free(pf);
             fclose(fp);
             snprintf(errbuf, SL_CAP_ERRBUF, "%s: %s", name, strerror(errno ? errno : ENOMEM));
             sl_capture_close(c);

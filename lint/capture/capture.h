@@ -27,6 +27,13 @@ sl_capture *sl_capture_open_live(const char *iface, const char *filter, char *er
 void sl_capture_stop(sl_capture *c);
 void sl_capture_close(sl_capture *c);
 
+/* A stream that first gives back the n bytes (at most SL_REPLAY_MAX) already read from under to
+ * recognise its format, then the rest of under: for readers that must see a stream from its
+ * first byte when it cannot seek back (a pipe). Closing it closes under unless keep_under.
+ * NULL (with errno) on failure; under is then left open. */
+#define SL_REPLAY_MAX 16
+FILE *sl_replay_stream(FILE *under, const void *head, size_t n, int keep_under);
+
 #define SL_CAP_EVENT_TEXT 256
 
 typedef enum sl_payload_kind {

@@ -98,34 +98,7 @@ static sl_feed_rc feed(sl_job *j, sl_engine *e, const char *buf, size_t len, con
     return rc;
 }
 
-/* ---- FILE adapters: a peeked prefix replayed before the rest; gzip ---- */
-
-typedef struct prefixed {
-    unsigned char head[8];
-    size_t n, pos;
-    FILE *under;
-} prefixed;
-
-static ssize_t prefixed_read(void *cookie, char *buf, size_t size)
-{
-    prefixed *p = cookie;
-    size_t got = 0;
-    while (got < size && p->pos < p->n)
-        buf[got++] = (char)p->head[p->pos++];
-    if (got < size)
-        got += fread(buf + got, 1, size - got, p->under);
-    if (got == 0 && ferror(p->under))
-        return -1;
-    return (ssize_t)got;
-}
-
-static int prefixed_close(void *cookie)
-{
-    prefixed *p = cookie;
-    int rc = p->under == stdin ? 0 : fclose(p->under);
-    free(p);
-    return rc;
-}
+/* ---- FILE adapter: gzip (a peeked prefix is replayed by sl_replay_stream, capture.h) ---- */
 
 static ssize_t gz_read(void *cookie, char *buf, size_t size)
 {
@@ -318,26 +291,22 @@ static void lint_live(sl_job *j)
 
 static void lint_stream(sl_job *j, FILE *fp, int seekable, int gz)
 {
-    prefixed *pf = calloc(1, sizeof *pf);
-    if (!pf) {
-        input_error(j, "%s: out of memory", j->name);
+    unsigned char head[4];
+    size_t n = fread(head, 1, sizeof head, fp);
+    if (n == 0) {
+        input_error(j, "%s: %s", j->name, ferror(fp) ? strerror(errno) : "empty file");
         if (fp != stdin)
             fclose(fp);
         return;
     }
-    pf->under = fp;
-    pf->n = fread(pf->head, 1, 4, fp);
-    if (pf->n == 0) {
-        input_error(j, "%s: %s", j->name, ferror(fp) ? strerror(errno) : "empty file");
-        prefixed_close(pf);
-        return;
-    }
-    if (!gz && pf->n >= 2 && pf->head[0] == 0x1f && pf->head[1] == 0x8b) {
+    if (!gz && n >= 2 && head[0] == 0x1f && head[1] == 0x8b) {
         /* gzip: decompress on the fly (zlib reads from the start of the descriptor) */
         int fd = dup(fileno(fp));
         gzFile z = NULL;
         if (fd >= 0 && (seekable ? lseek(fd, 0, SEEK_SET) == 0 : 1))
             z = gzdopen(fd, "rb");
+        if (fp != stdin)
+            fclose(fp);
         if (!z || !seekable) {
             /* a pipe cannot be rewound past the peeked bytes */
             if (z)
@@ -345,10 +314,8 @@ static void lint_stream(sl_job *j, FILE *fp, int seekable, int gz)
             else if (fd >= 0)
                 close(fd);
             input_error(j, "%s: gzip-compressed input must be a file, not a pipe", j->name);
-            prefixed_close(pf);
             return;
         }
-        prefixed_close(pf);
         cookie_io_functions_t io = {.read = gz_read, .close = gz_close};
         FILE *zf = fopencookie(z, "rb", io);
         if (!zf) {
@@ -359,19 +326,18 @@ static void lint_stream(sl_job *j, FILE *fp, int seekable, int gz)
         lint_stream(j, zf, 0, 1);
         return;
     }
-    if (is_capture_magic(pf->head, pf->n)) {
+    if (is_capture_magic(head, n)) {
         char err[SL_CAP_ERRBUF];
         FILE *cf;
         if (seekable && fseek(fp, 0, SEEK_SET) == 0) {
             /* libpcap reads the file itself: byte offsets of frames can be told (SARIF) */
-            free(pf);
             cf = fp;
         } else {
-            cookie_io_functions_t io = {.read = prefixed_read, .close = prefixed_close};
-            cf = fopencookie(pf, "rb", io);
+            cf = sl_replay_stream(fp, head, n, fp == stdin);
             if (!cf) {
                 input_error(j, "%s: %s", j->name, strerror(errno));
-                prefixed_close(pf);
+                if (fp != stdin)
+                    fclose(fp);
                 return;
             }
         }
@@ -382,8 +348,9 @@ static void lint_stream(sl_job *j, FILE *fp, int seekable, int gz)
         }
         lint_capture(j, c);
     } else {
-        lint_raw(j, fp, pf->head, pf->n, seekable && !gz);
-        prefixed_close(pf);
+        lint_raw(j, fp, head, n, seekable && !gz);
+        if (fp != stdin)
+            fclose(fp);
     }
 }
 
