@@ -245,7 +245,7 @@ sl_parse_rc sl_parse(sl_parser *ps, const char *buf, size_t len, sl_frame_mode m
                 if (e > 0) {
                     size_t vstart = (size_t)(cur->value.p - buf);
                     if (cur->value.len == 0) /* value begins on the continuation line */
-                        vstart = sl_skip_lws(buf, i, i + rl);
+                        vstart = sl_skip_lws(buf, i, i + e); /* not past e: a CR is not trimmed */
                     cur->value = sl_mkspan(buf + vstart, i + e - vstart);
                 }
                 cur->row_len = (uint32_t)(i + rl - cur->offset);

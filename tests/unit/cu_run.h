@@ -8,6 +8,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+/* Failure texts handed to CUnit, which keeps but never frees them: freed after the run, so that
+ * LeakSanitizer stays quiet when a test fails (each suite is one translation unit). */
+static char **sl_cu_texts;
+static size_t sl_cu_ntexts;
+
 /* Run every registered suite verbosely; the process's exit status: 0 all passed, 1 otherwise. */
 static inline int sl_cu_run(void)
 {
@@ -16,6 +21,11 @@ static inline int sl_cu_run(void)
     unsigned failed = CU_get_number_of_failures() + CU_get_number_of_tests_failed() +
                       CU_get_number_of_suites_failed();
     CU_cleanup_registry();
+    for (size_t i = 0; i < sl_cu_ntexts; i++)
+        free(sl_cu_texts[i]);
+    free(sl_cu_texts);
+    sl_cu_texts = NULL;
+    sl_cu_ntexts = 0;
     return failed ? 1 : 0;
 }
 
@@ -26,8 +36,11 @@ static inline void sl_cu_fail(const char *where, int line, const char *fmt, ...)
 static inline void sl_cu_fail(const char *where, int line, const char *fmt, ...)
 {
     char *msg = malloc(2048); /* CUnit keeps the text until the run ends */
-    if (!msg)
+    char **texts = realloc(sl_cu_texts, (sl_cu_ntexts + 1) * sizeof *texts);
+    if (!msg || !texts)
         abort();
+    sl_cu_texts = texts;
+    sl_cu_texts[sl_cu_ntexts++] = msg;
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(msg, 2048, fmt, ap);
