@@ -41,7 +41,9 @@ int sl_baseline_writer_save(sl_baseline_writer *w, const char *path);
 
 /* ---- one input ---- */
 
-typedef enum sl_event_kind { SL_EV_FINDING, SL_EV_INPUT_ERROR } sl_event_kind;
+/* SL_EV_WARNING: something the user should know about an input that is neither a finding nor
+ * an input error (standard error only; no effect on the exit status). */
+typedef enum sl_event_kind { SL_EV_FINDING, SL_EV_INPUT_ERROR, SL_EV_WARNING } sl_event_kind;
 typedef struct sl_event {
     sl_event_kind kind;
     sl_rec *rec;       /* FINDING */

@@ -46,6 +46,28 @@ static void input_error(sl_job *j, const char *fmt, ...)
     job_event(j, ev);
 }
 
+static void input_warning(sl_job *j, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
+static void input_warning(sl_job *j, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    sl_event *ev = g_new0(sl_event, 1);
+    ev->kind = SL_EV_WARNING;
+    ev->sentence = g_strdup_vprintf(fmt, ap);
+    va_end(ap);
+    job_event(j, ev);
+}
+
+/* The tracker's bound was hit (sl_stats.tracker_dropped): said once per input. */
+static void tracker_warning(sl_job *j, const sl_engine *e)
+{
+    const sl_stats *s = sl_engine_stats(e);
+    if (s->tracker_dropped)
+        input_warning(j, "%s: the transaction tracker was full: %llu records not kept (--max-transactions, "
+                      "default 32768); stateful rules that conclude from a missing message stayed "
+                      "quiet while it was full", j->name, (unsigned long long)s->tracker_dropped);
+}
+
 static int inside(const char *p, const char *base, size_t len)
 {
     return base && (uintptr_t)p >= (uintptr_t)base && (uintptr_t)p < (uintptr_t)base + len;
@@ -189,6 +211,7 @@ static void lint_raw(sl_job *j, FILE *fp, const unsigned char *head, size_t n, i
     j->totals.packets += msgno ? msgno : 1;
     j->totals.bytes += b->len;
     j->totals.sip_messages += sl_engine_stats(e)->messages;
+    tracker_warning(j, e);
     sl_progress_add(b->len, msgno ? msgno : 1, 0);
     j->feed = j->raw_base = NULL;
     sl_engine_free(e);
@@ -270,6 +293,7 @@ static void lint_capture(sl_job *j, sl_capture *c)
     j->totals.packets += st->packets;
     j->totals.bytes += st->bytes;
     j->totals.sip_messages += sl_engine_stats(e)->messages;
+    tracker_warning(j, e);
     sl_engine_free(e); /* the engine's last findings (tracker timeouts) come out here */
     sl_capture_close(c);
 }

@@ -20,6 +20,7 @@ static gchar **opt_enable = NULL, **opt_disable = NULL, **opt_severity = NULL;
 static gchar *opt_baseline = NULL, *opt_write_baseline = NULL;
 static gchar *opt_iface = NULL, *opt_filter = NULL;
 static gint opt_max_size = -1, opt_path_mtu = -1, opt_t1 = -1, opt_t2 = -1, opt_t4 = -1, opt_stale = -1;
+static gint opt_max_txn = -1;
 static gint opt_jobs = 0, opt_duration = -1;
 static gint64 opt_count = -1;
 static gboolean opt_version = FALSE, opt_list = FALSE, opt_cc_safe = FALSE, opt_no_config = FALSE;
@@ -53,6 +54,8 @@ static const GOptionEntry entries[] = {
     {"assume-congestion-safe", 0, 0, G_OPTION_ARG_NONE, &opt_cc_safe,
      "Assert that every hop is congestion-controlled (suppresses MSG-SIZE)", NULL},
     {"path-mtu", 0, 0, G_OPTION_ARG_INT, &opt_path_mtu, "Known path MTU in bytes (default: unknown)", "BYTES"},
+    {"max-transactions", 0, 0, G_OPTION_ARG_INT, &opt_max_txn,
+     "Transactions the tracker holds at once (default 32768; memory grows with it)", "N"},
     {"t1-ms", 0, 0, G_OPTION_ARG_INT, &opt_t1, "RFC 3261 timer T1 in ms (default 500)", "MS"},
     {"t2-ms", 0, 0, G_OPTION_ARG_INT, &opt_t2, "RFC 3261 timer T2 in ms (default 4000)", "MS"},
     {"t4-ms", 0, 0, G_OPTION_ARG_INT, &opt_t4, "RFC 3261 timer T4 in ms (default 5000)", "MS"},
@@ -178,7 +181,9 @@ static void emit(sl_job *j, sl_event *ev, void *user)
 {
     ctx *x = user;
     sl_progress_pause();
-    if (ev->kind == SL_EV_INPUT_ERROR) {
+    if (ev->kind == SL_EV_WARNING) {
+        fprintf(stderr, "siplint: warning: %s\n", ev->sentence);
+    } else if (ev->kind == SL_EV_INPUT_ERROR) {
         fprintf(stderr, "siplint: %s\n", ev->sentence);
         for (int k = 0; k < x->n_outs; k++)
             sl_reporter_input_error(x->outs[k].rep, j->name, ev->sentence);
@@ -604,7 +609,8 @@ static int configure(ctx *x)
                 {"--t1-ms", opt_t1, 1, 3600000, &c->t1_ms},
                 {"--t2-ms", opt_t2, 1, 3600000, &c->t2_ms},
                 {"--t4-ms", opt_t4, 1, 3600000, &c->t4_ms},
-                {"--date-stale-s", opt_stale, 1, 86400 * 366, &c->date_stale_s}};
+                {"--date-stale-s", opt_stale, 1, 86400 * 366, &c->date_stale_s},
+                {"--max-transactions", opt_max_txn, 1024, 1 << 24, &c->max_transactions}};
     for (size_t i = 0; i < G_N_ELEMENTS(nums); i++) {
         if (nums[i].v == -1)
             continue;

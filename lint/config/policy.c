@@ -333,6 +333,8 @@ static int load_engine(sl_policy *p, GKeyFile *kf, const where *w, char **err)
             rc = get_uint(kf, w, err, g, k, 1, 3600000, &c->t4_ms);
         else if (strcmp(k, "date-stale-s") == 0)
             rc = get_uint(kf, w, err, g, k, 1, 86400 * 366, &c->date_stale_s);
+        else if (strcmp(k, "max-transactions") == 0)
+            rc = get_uint(kf, w, err, g, k, 1024, 1u << 24, &c->max_transactions);
         else if (strcmp(k, "assume-congestion-safe") == 0) {
             GError *e = NULL;
             gboolean b = g_key_file_get_boolean(kf, g, k, &e);
@@ -344,7 +346,7 @@ static int load_engine(sl_policy *p, GKeyFile *kf, const where *w, char **err)
         } else
             rc = fail(w, err, g, k,
                       "unknown key (max-message-size, assume-congestion-safe, path-mtu, t1-ms, t2-ms, "
-                      "t4-ms, date-stale-s)");
+                      "t4-ms, date-stale-s, max-transactions)");
     }
     g_strfreev(keys);
     return rc;
