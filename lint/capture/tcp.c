@@ -855,6 +855,8 @@ static size_t http_header_len(const uint8_t *r, size_t n)
 static void frame_buffered(feedctx *x)
 {
     dir *d = &x->c->d[x->di];
+    if (d->buf == NULL)
+        return; /* nothing buffered yet (and NULL + 0 below would be undefined) */
     if (d->st == ST_NEW) {
         if (!classify(x, d->buf + d->off, dir_pending(d)))
             return;
