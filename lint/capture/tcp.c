@@ -495,6 +495,14 @@ static void push_msg(feedctx *x, const uint8_t *p, size_t n, uint64_t frame_firs
     sl_outq_message(x->q, p, n, &m);
 }
 
+/* A message at d->buf[s..s+len): its first frame and whether several segments carried it come
+ * from the marks of the bytes it spans. */
+static void push_buffered(feedctx *x, const dir *d, size_t s, size_t len, unsigned extra_flags)
+{
+    size_t a = mark_at(d, s), b = mark_at(d, s + len - 1);
+    push_msg(x, d->buf + s, len, d->marks[a].frame, a != b, SL_TP_TCP, extra_flags);
+}
+
 static void cur_meta(feedctx *x, sl_meta *m, sl_transport tp)
 {
     *m = *x->meta;
@@ -574,14 +582,10 @@ static size_t frame_sip(feedctx *x, const uint8_t *r, size_t n, int inbuf)
         sl_frame_rc fr = sl_frame_stream((const char *)r + pos, n - pos, &start, &mlen, &why);
         if (fr == SL_FRAME_COMPLETE) {
             size_t s = pos + start;
-            uint64_t ff = x->meta->frame_first;
-            int re = 0;
-            if (inbuf) {
-                size_t a = mark_at(d, d->off + s), b = mark_at(d, d->off + s + mlen - 1);
-                ff = d->marks[a].frame;
-                re = a != b;
-            }
-            push_msg(x, r + s, mlen, ff, re, SL_TP_TCP, 0);
+            if (inbuf)
+                push_buffered(x, d, d->off + s, mlen, 0);
+            else
+                push_msg(x, r + s, mlen, x->meta->frame_first, 0, SL_TP_TCP, 0);
             d->sip_seen = 1;
             d->quiet = 0;
             pos = s + mlen;
@@ -602,14 +606,10 @@ static size_t frame_sip(feedctx *x, const uint8_t *r, size_t n, int inbuf)
                 pos = s;
                 goto desync;
             }
-            uint64_t ff = x->meta->frame_first;
-            int re = 0;
-            if (inbuf) {
-                size_t a = mark_at(d, d->off + s), b = mark_at(d, d->off + s + h - 1);
-                ff = d->marks[a].frame;
-                re = a != b;
-            }
-            push_msg(x, r + s, h, ff, re, SL_TP_TCP, 0);
+            if (inbuf)
+                push_buffered(x, d, d->off + s, h, 0);
+            else
+                push_msg(x, r + s, h, x->meta->frame_first, 0, SL_TP_TCP, 0);
             d->sip_seen = 1;
             pos = s + h;
             d->st = ST_HUNT;
@@ -990,10 +990,9 @@ static void dir_close(feedctx *x, int di)
         while (s < d->len && (d->buf[s] == '\r' || d->buf[s] == '\n'))
             s++;
         if (sl_looks_like_sip((const char *)d->buf + s, d->len - s)) {
-            size_t a = mark_at(d, s), b = mark_at(d, d->len - 1);
             struct feedctx y = *x;
             y.di = di;
-            push_msg(&y, d->buf + s, d->len - s, d->marks[a].frame, a != b, SL_TP_TCP, 0);
+            push_buffered(&y, d, s, d->len - s, 0);
         }
     }
     d->off = d->len;
@@ -1204,9 +1203,7 @@ void sl_tcp_feed(sl_tcp *t, const sl_ip_pkt *ip, const sl_meta *meta, int cut, s
             size_t s = d->off;
             while (s < d->len && (d->buf[s] == '\r' || d->buf[s] == '\n'))
                 s++;
-            size_t a = mark_at(d, s);
-            push_msg(&x, d->buf + s, d->len - s, d->marks[a].frame, a != mark_at(d, d->len - 1),
-                     SL_TP_TCP, SL_META_TRUNCATED);
+            push_buffered(&x, d, s, d->len - s, SL_META_TRUNCATED);
         } else if (d->sip_seen && d->st != ST_IGNORE && d->st != ST_CLOSED) {
             sl_meta m;
             char flow[160];

@@ -14,14 +14,11 @@
 
 static unsigned long g_runs;
 
-static int run_file(const char *path)
+/* Read fp whole and run the harness on an exactly sized copy, as libFuzzer gives, so that
+ * over-reads are caught. */
+static int run_stream(FILE *fp, const char *name)
 {
-    FILE *fp = fopen(path, "rb");
-    if (fp == NULL) {
-        fprintf(stderr, "%s: cannot open\n", path);
-        return -1;
-    }
-    size_t cap = 4096, n = 0, got;
+    size_t cap = 65536, n = 0, got;
     uint8_t *buf = malloc(cap);
     while (buf != NULL && (got = fread(buf + n, 1, cap - n, fp)) > 0) {
         n += got;
@@ -32,14 +29,11 @@ static int run_file(const char *path)
             buf = nb;
         }
     }
-    int err = ferror(fp);
-    fclose(fp);
-    if (buf == NULL || err) {
-        fprintf(stderr, "%s: cannot read\n", path);
+    if (buf == NULL || ferror(fp)) {
+        fprintf(stderr, "%s: cannot read\n", name);
         free(buf);
         return -1;
     }
-    /* an exactly sized copy, as libFuzzer gives, so that over-reads are caught */
     uint8_t *exact = malloc(n ? n : 1);
     if (exact == NULL) {
         free(buf);
@@ -51,6 +45,18 @@ static int run_file(const char *path)
     free(exact);
     g_runs++;
     return 0;
+}
+
+static int run_file(const char *path)
+{
+    FILE *fp = fopen(path, "rb");
+    if (fp == NULL) {
+        fprintf(stderr, "%s: cannot open\n", path);
+        return -1;
+    }
+    int rc = run_stream(fp, path);
+    fclose(fp);
+    return rc;
 }
 
 static int cmp_names(const void *a, const void *b)
@@ -105,27 +111,6 @@ static int run_path(const char *path)
     return rc;
 }
 
-static int run_stdin(void)
-{
-    size_t cap = 65536, n = 0, got;
-    uint8_t *buf = malloc(cap);
-    while (buf != NULL && (got = fread(buf + n, 1, cap - n, stdin)) > 0) {
-        n += got;
-        if (n == cap) {
-            uint8_t *nb = realloc(buf, cap *= 2);
-            if (nb == NULL)
-                free(buf);
-            buf = nb;
-        }
-    }
-    if (buf == NULL)
-        return -1;
-    LLVMFuzzerTestOneInput(buf, n);
-    free(buf);
-    g_runs++;
-    return 0;
-}
-
 int main(int argc, char **argv)
 {
     int rc = 0, files = 0;
@@ -136,7 +121,7 @@ int main(int argc, char **argv)
         if (run_path(argv[i]) != 0)
             rc = 1;
     }
-    if (files == 0 && run_stdin() != 0)
+    if (files == 0 && run_stream(stdin, "<stdin>") != 0)
         rc = 1;
     fprintf(stderr, "%s: %lu inputs run%s\n", argv[0], g_runs, rc ? ", some could not be read" : "");
     return rc;
