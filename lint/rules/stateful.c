@@ -390,7 +390,7 @@ static void read_paths(const sl_msg *m, path_list *pl)
                 sl_addr a;
                 const char *what;
                 size_t at;
-                if (sl_addr_parse(el, &a, &what, &at) == 0) {
+                if (sl_addr_parse(el, &a, &what, &at) == 0 && !a.star) { /* "*" has no URI */
                     /* host of sip:[user@]host[:port][;params] */
                     const char *p = a.uri.p, *e = a.uri.p + a.uri.len;
                     const char *s = memchr(p, ':', a.uri.len);
