@@ -48,6 +48,7 @@ typedef struct sl_event {
     sl_event_kind kind;
     sl_rec *rec;       /* FINDING */
     char *sentence;    /* INPUT_ERROR */
+    int in_rec;        /* the event lives in rec's block (sl_rec_room) and goes with it */
 } sl_event;
 void sl_event_free(sl_event *ev);
 

@@ -181,6 +181,10 @@ static void emit(sl_job *j, sl_event *ev, void *user)
 {
     ctx *x = user;
     sl_progress_pause();
+    if (ev->kind != SL_EV_FINDING)
+        /* what came before on standard output reaches it as it would have, unheld */
+        for (int k = 0; k < x->n_outs; k++)
+            sl_reporter_flush(x->outs[k].rep);
     if (ev->kind == SL_EV_WARNING) {
         fprintf(stderr, "siplint: warning: %s\n", ev->sentence);
     } else if (ev->kind == SL_EV_INPUT_ERROR) {
@@ -203,8 +207,10 @@ static void emit(sl_job *j, sl_event *ev, void *user)
         }
     }
     if (x->live) /* findings as they become certain */
-        for (int k = 0; k < x->n_outs; k++)
+        for (int k = 0; k < x->n_outs; k++) {
+            sl_reporter_flush(x->outs[k].rep);
             fflush(x->outs[k].fp);
+        }
     sl_progress_resume();
     sl_event_free(ev);
 }

@@ -1,8 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Finding records, the reporter's dispatch, and the text and JSON Lines renderers (docs/cli.md). */
+#define _GNU_SOURCE /* memrchr */
 #include <inttypes.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "html_internal.h"
 #include "report_internal.h"
@@ -46,9 +49,47 @@ static char *put_str(char **at, const char *p, size_t n)
     return d;
 }
 
-/* One allocation per record: the strings follow the structure (a record is made and freed per
- * finding; six allocations each were a tenth of the report's cost). */
+/* The next line of a record: where the line holding byte pos of base starts (after the last
+ * '\n' before pos) and how many of its bytes are kept (up to '\r' or '\n', at most SHOW_MAX, within
+ * avail). memrchr and memchr skip a line many bytes at a time where a byte loop went one by one;
+ * the end is not looked for past the SHOW_MAX bytes that are kept. */
+static const char *rec_line(const char *base, size_t avail, size_t pos, size_t *n_line)
+{
+    const char *nl = pos ? memrchr(base, '\n', pos) : NULL;
+    size_t b = nl ? (size_t)(nl - base) + 1 : 0;
+    if (pos - b >= SHOW_MAX) {
+        *n_line = SHOW_MAX; /* the end lies at pos or later: more than is kept */
+        return base + b;
+    }
+    size_t lim = b + SHOW_MAX < avail ? b + SHOW_MAX : avail;
+    const char *e = memchr(base + pos, '\r', lim - pos);
+    if (e == NULL)
+        e = base + lim;
+    const char *n = memchr(base + pos, '\n', (size_t)(e - (base + pos)));
+    if (n != NULL)
+        e = n;
+    *n_line = (size_t)(e - (base + b));
+    return base + b;
+}
+
+/* where the caller's room starts in a record's block: after the structure, aligned for any object */
+#define REC_ROOM_AT ((sizeof(sl_rec) + _Alignof(max_align_t) - 1) / _Alignof(max_align_t) * \
+                     _Alignof(max_align_t))
+
+void *sl_rec_room(sl_rec *r)
+{
+    return (char *)r + REC_ROOM_AT;
+}
+
 sl_rec *sl_rec_new(const char *file, const sl_finding *f, size_t avail, uint64_t file_offset)
+{
+    return sl_rec_new_room(file, f, avail, file_offset, 0);
+}
+
+/* One allocation per record: the strings follow the structure and the caller's room (a record is
+ * made and freed per finding; six allocations each were a tenth of the report's cost). */
+sl_rec *sl_rec_new_room(const char *file, const sl_finding *f, size_t avail, uint64_t file_offset,
+                        size_t room)
 {
     const char *msg = f->message ? f->message : "";
     size_t n_msg = strlen(msg);
@@ -58,28 +99,24 @@ sl_rec *sl_rec_new(const char *file, const sl_finding *f, size_t avail, uint64_t
      * start line. Bounded by what the caller says is readable. */
     const char *base = f->start_line.p, *line = "";
     size_t n_line = 0;
-    if (base != NULL && f->start_line.len > 0 && avail > 0) {
-        size_t pos = f->offset < avail ? f->offset : avail - 1;
-        size_t b = pos, e = pos;
-        while (b > 0 && base[b - 1] != '\n')
-            b--;
-        while (e < avail && base[e] != '\n' && base[e] != '\r')
-            e++;
-        line = base + b;
-        n_line = e - b > SHOW_MAX ? SHOW_MAX : e - b;
-    }
-    sl_rec *r = g_try_malloc0(sizeof *r + n_msg + n_cid + n_cm + n_sl + n_line + 5);
+    if (base != NULL && f->start_line.len > 0 && avail > 0)
+        line = rec_line(base, avail, f->offset < avail ? f->offset : avail - 1, &n_line);
+    /* only the structure is zeroed: every string is written in full by put_str */
+    sl_rec *r = g_try_malloc(REC_ROOM_AT + room + n_msg + n_cid + n_cm + n_sl + n_line + 5);
     if (r == NULL)
         return NULL;
-    char *at = (char *)(r + 1);
+    memset(r, 0, sizeof *r);
+    char *at = (char *)r + REC_ROOM_AT + room;
     r->file = file;
     r->rule = f->rule;
     r->severity = f->severity;
     r->message = put_str(&at, msg, n_msg);
+    r->message_len = n_msg;
     r->frame = f->frame;
     r->frame_first = f->meta ? f->meta->frame_first : f->frame;
     r->n_related = f->n_related > SL_MAX_RELATED ? SL_MAX_RELATED : f->n_related;
-    memcpy(r->related, f->related, r->n_related * sizeof r->related[0]);
+    for (unsigned i = 0; i < r->n_related; i++)
+        r->related[i] = f->related[i];
     r->offset = f->offset;
     r->length = f->length;
     r->msg_len = f->msg_len;
@@ -104,36 +141,135 @@ void sl_rec_free(sl_rec *r)
     g_free(r); /* the strings live in the same block */
 }
 
-void sl_rec_addr(const sl_rec *r, int src, char *buf, size_t cap)
+/* ---- numbers and addresses, written without printf ---- */
+
+/* "00" to "99": numbers are written two digits per division by 100 (a constant division, which
+ * the compiler turns into a multiplication) */
+static const char dig2[201] = "00010203040506070809101112131415161718192021222324"
+                              "25262728293031323334353637383940414243444546474849"
+                              "50515253545556575859606162636465666768697071727374"
+                              "75767778798081828384858687888990919293949596979899";
+
+static const uint64_t p10[20] = {1ULL, 10ULL, 100ULL, 1000ULL, 10000ULL, 100000ULL, 1000000ULL,
+    10000000ULL, 100000000ULL, 1000000000ULL, 10000000000ULL, 100000000000ULL, 1000000000000ULL,
+    10000000000000ULL, 100000000000000ULL, 1000000000000000ULL, 10000000000000000ULL,
+    100000000000000000ULL, 1000000000000000000ULL, 10000000000000000000ULL};
+
+/* the number of decimal digits of v */
+static size_t dec_digits(uint64_t v)
+{
+#if defined(__GNUC__)
+    /* 1233/4096 is just over log10(2): from the bit length an estimate that is exact or one too
+     * low, which one comparison settles (t is at most 19). v | 1 has the same number of digits
+     * as v, and 0 gets one. */
+    uint64_t u = v | 1;
+    size_t t = (size_t)(64 - __builtin_clzll(u)) * 1233 >> 12;
+    return t + (u >= p10[t]);
+#else
+    size_t n = 1;
+    while (n < 20 && v >= p10[n])
+        n++;
+    return n;
+#endif
+}
+
+/* v in decimal at d ("%" PRIu64); returns the end. The digits are counted first so that they can
+ * be written in place from the last pair back. */
+static inline char *put_u64(char *d, uint64_t v)
+{
+    size_t n = dec_digits(v);
+    char *e = d + n;
+    while (v > UINT32_MAX) {
+        unsigned q = (unsigned)(v % 100);
+        v /= 100;
+        e -= 2;
+        memcpy(e, dig2 + 2 * q, 2);
+    }
+    /* the rest in 32 bits, where dividing by a constant is cheaper */
+    uint32_t x = (uint32_t)v;
+    while (x >= 100) {
+        uint32_t q = x % 100;
+        x /= 100;
+        e -= 2;
+        memcpy(e, dig2 + 2 * q, 2);
+    }
+    if (x >= 10) {
+        e -= 2;
+        memcpy(e, dig2 + 2 * x, 2);
+    } else
+        *--e = (char)('0' + x);
+    return d + n;
+}
+
+/* a byte in decimal, the octet of an IPv4 address */
+static char *put_u8(char *d, unsigned v)
+{
+    if (v >= 100) {
+        *d++ = (char)('0' + v / 100);
+        memcpy(d, dig2 + 2 * (v % 100), 2);
+        return d + 2;
+    }
+    if (v >= 10) {
+        memcpy(d, dig2 + 2 * v, 2);
+        return d + 2;
+    }
+    *d = (char)('0' + v);
+    return d + 1;
+}
+
+/* v in lower-case hexadecimal without leading zeros ("%x"); returns the end */
+static char *put_hex16(char *d, unsigned v)
+{
+    static const char hex[] = "0123456789abcdef";
+    int sh = 12;
+    while (sh > 0 && (v >> sh) == 0)
+        sh -= 4;
+    for (; sh >= 0; sh -= 4)
+        *d++ = hex[(v >> sh) & 15];
+    return d;
+}
+
+#define ADDR_MAX 48 /* "[ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff]:65535" and a NUL */
+
+/* sl_rec_addr's text at d, without a NUL; returns its length (0: no addresses) */
+static size_t rec_addr(const sl_rec *r, int src, char *d)
 {
     const sl_meta *m = &r->meta;
     const uint8_t *a = src ? m->src : m->dst;
     unsigned port = src ? m->sport : m->dport;
-    if (r->has_meta && m->af == 4 && cap >= 22) {
-        /* "%u.%u.%u.%u:%u" without snprintf (two per finding were 6 % of a jsonl run) */
-        char *o = buf;
-        for (int i = 0; i < 5; i++) {
-            unsigned v = i < 4 ? a[i] : port;
-            char t[5];
-            int n = 0;
-            do {
-                t[n++] = (char)('0' + v % 10);
-                v /= 10;
-            } while (v);
-            while (n)
-                *o++ = t[--n];
-            *o++ = i < 3 ? '.' : i == 3 ? ':' : '\0';
+    char *o = d;
+    if (!r->has_meta || (m->af != 4 && m->af != 6))
+        return 0;
+    if (m->af == 4) {
+        for (int i = 0; i < 4; i++) {
+            o = put_u8(o, a[i]);
+            *o++ = i < 3 ? '.' : ':';
         }
-    } else if (r->has_meta && m->af == 4)
-        snprintf(buf, cap, "%u.%u.%u.%u:%u", a[0], a[1], a[2], a[3], port);
-    else if (r->has_meta && m->af == 6) {
-        char h[64];
-        size_t o = 0;
-        for (int i = 0; i < 16; i += 2)
-            o += (size_t)snprintf(h + o, sizeof h - o, "%s%x", i ? ":" : "", (a[i] << 8) | a[i + 1]);
-        snprintf(buf, cap, "[%s]:%u", h, port);
-    } else if (cap)
-        buf[0] = 0;
+    } else {
+        /* every group written, none compressed to "::" (as the reports always did) */
+        *o++ = '[';
+        for (int i = 0; i < 16; i += 2) {
+            if (i)
+                *o++ = ':';
+            o = put_hex16(o, (unsigned)(a[i] << 8 | a[i + 1]));
+        }
+        *o++ = ']';
+        *o++ = ':';
+    }
+    o = put_u64(o, port);
+    return (size_t)(o - d);
+}
+
+void sl_rec_addr(const sl_rec *r, int src, char *buf, size_t cap)
+{
+    char t[ADDR_MAX];
+    size_t n = rec_addr(r, src, t);
+    if (cap == 0)
+        return;
+    if (n >= cap)
+        n = cap - 1; /* cut short as snprintf would */
+    memcpy(buf, t, n);
+    buf[n] = 0;
 }
 
 void sl_totals_add(sl_totals *into, const sl_totals *t)
@@ -164,40 +300,173 @@ char *sl_rec_line(const sl_rec *rec)
 
 /* ---- JSON and XML helpers ---- */
 
-void sl_json_string(FILE *out, const char *s, size_t len)
+/* The most bytes json_esc writes for n bytes of text: \u00XX for each, two quotes, and the 8 bytes
+ * it may store past its end (it stores whole words before it has looked at them). */
+#define JSON_ESC_MAX(n) (6 * (size_t)(n) + 2 + 8)
+
+/* 1: a byte that stands for itself inside a JSON string (printable ASCII but " and \\) */
+static const unsigned char jplain[256] = {
+    [0x20] = 1, 1, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, /* 0x20-0x2f, '"' = 0x22 */
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,           /* 0x30-0x3f */
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,           /* 0x40-0x4f */
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 1,           /* 0x50-0x5f, '\\' = 0x5c */
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,           /* 0x60-0x6f */
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0,           /* 0x70-0x7f, DEL = 0x7f */
+};
+
+/* The length (2 to 4) of the UTF-8 sequence at s if it is one g_utf8_get_char_validated accepts
+ * (complete, shortest form, no surrogate, at most U+10FFFF), else 0. Inline because every
+ * rule's RFC reference holds a "§": a library call per such character cost more than the rest
+ * of the string. */
+static inline size_t utf8_seq(const unsigned char *s, size_t avail)
 {
-    const char *end = s + len;
-    fputc('"', out);
+    unsigned c = s[0];
+    if (c >= 0xc2 && c <= 0xdf)
+        return avail >= 2 && (s[1] & 0xc0) == 0x80 ? 2 : 0;
+    if (c >= 0xe0 && c <= 0xef) {
+        if (avail < 3 || (s[1] & 0xc0) != 0x80 || (s[2] & 0xc0) != 0x80)
+            return 0;
+        unsigned u = (c & 0x0fu) << 12 | (s[1] & 0x3fu) << 6 | (s[2] & 0x3fu);
+        return u >= 0x800 && (u < 0xd800 || u > 0xdfff) ? 3 : 0;
+    }
+    if (c >= 0xf0 && c <= 0xf4) {
+        if (avail < 4 || (s[1] & 0xc0) != 0x80 || (s[2] & 0xc0) != 0x80 || (s[3] & 0xc0) != 0x80)
+            return 0;
+        uint32_t u = (uint32_t)(c & 0x07u) << 18 | (uint32_t)(s[1] & 0x3fu) << 12 |
+                     (uint32_t)(s[2] & 0x3fu) << 6 | (s[3] & 0x3fu);
+        return u >= 0x10000 && u <= 0x10ffff ? 4 : 0;
+    }
+    return 0; /* a continuation byte, C0/C1 (overlong) or F5 and up */
+}
+
+#if defined(__GNUC__) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define WORD_LE 1 /* a word's first byte in memory is its lowest, and __builtin_ctzll exists */
+#else
+#define WORD_LE 0
+#endif
+
+/* The high bit of each byte of w that needs a look of its own: below 0x20 (b - 0x20 wraps),
+ * 0x7f to 0xfe (b + 1 reaches the high bit), 0xff (b - 0x20 is 0xdf), '"' (0x22) and backslash
+ * (0x5c) (b ^ c - 1 wraps). A plain byte neither borrows nor carries, so the first byte that
+ * needs a look is always flagged; its borrows and carries, which run towards later bytes only,
+ * can add false alarms after it but never before it. */
+static inline uint64_t json_flags(uint64_t w)
+{
+    const uint64_t ones = 0x0101010101010101ULL, high = 0x8080808080808080ULL;
+    return ((w - ones * 0x20) | (w + ones) | ((w ^ (ones * 0x22)) - ones) |
+            ((w ^ (ones * 0x5c)) - ones)) & high;
+}
+
+/* s as a JSON string literal (quotes included) at d, which has room for JSON_ESC_MAX(len) bytes;
+ * returns the end. Invalid UTF-8 bytes and control characters become \u00XX. */
+static char *json_esc(char *d, const char *str, size_t len)
+{
+    static const char hex[] = "0123456789abcdef";
+    const unsigned char *s = (const unsigned char *)str, *end = s + len;
+    *d++ = '"';
     while (s < end) {
-        unsigned char c = (unsigned char)*s;
+        /* Whole words while no byte needs a look of its own: two per test while the text is
+         * plain (most of it), so that the loop's own cost is shared; a flagged pair is looked at
+         * again one word at a time. A single word is stored before it is tested (JSON_ESC_MAX
+         * has room): the bytes before a flagged one are right, the rest is overwritten. */
+        while (end - s >= 16) {
+            uint64_t w0, w1;
+            memcpy(&w0, s, 8);
+            memcpy(&w1, s + 8, 8);
+            if (json_flags(w0) | json_flags(w1))
+                break;
+            memcpy(d, &w0, 8);
+            memcpy(d + 8, &w1, 8);
+            s += 16;
+            d += 16;
+        }
+        while (end - s >= 8) {
+            uint64_t w;
+            memcpy(&w, s, 8);
+            memcpy(d, &w, 8);
+            uint64_t bad = json_flags(w);
+            if (bad) {
+#if WORD_LE
+                /* the first byte in memory is the lowest: the lowest flagged byte is the first */
+                size_t k = (size_t)__builtin_ctzll(bad) >> 3;
+                s += k;
+                d += k;
+#endif
+                goto look;
+            }
+            s += 8;
+            d += 8;
+        }
+#if WORD_LE
+        if (s < end && len >= 8) {
+            /* the last 1 to 7 bytes: the string's last word shifted down over the bytes already
+             * done; the zero bytes shifted in are left out of the test */
+            size_t left = (size_t)(end - s);
+            uint64_t w;
+            memcpy(&w, end - 8, 8);
+            w >>= 8 * (8 - left);
+            memcpy(d, &w, 8);
+            uint64_t bad = json_flags(w) & ((UINT64_C(1) << (8 * left)) - 1);
+            if (!bad) {
+                d += left;
+                break;
+            }
+            size_t k = (size_t)__builtin_ctzll(bad) >> 3;
+            s += k;
+            d += k;
+        }
+#endif
+    look:
+        /* a short string, or past a flagged word where there is no ctz: byte by byte */
+        while (s < end && jplain[*s])
+            *d++ = (char)*s++;
+        if (s >= end)
+            break;
+        unsigned c = *s;
         if (c >= 0x80) {
-            /* copy a valid UTF-8 sequence as is; escape a stray byte as a code point */
-            gunichar u = g_utf8_get_char_validated(s, end - s);
-            if (u != (gunichar)-1 && u != (gunichar)-2) {
-                const char *nx = g_utf8_next_char(s);
-                fwrite(s, 1, (size_t)(nx - s), out);
-                s = nx;
+            /* a valid UTF-8 sequence is copied as is */
+            size_t n = utf8_seq(s, (size_t)(end - s));
+            if (n) {
+                d[0] = (char)s[0];
+                d[1] = (char)s[1];
+                if (n > 2)
+                    d[2] = (char)s[2];
+                if (n > 3)
+                    d[3] = (char)s[3];
+                d += n;
+                s += n;
                 continue;
             }
-            fprintf(out, "\\u%04x", c);
-            s++;
-            continue;
         }
+        *d++ = '\\';
         switch (c) {
-        case '"': fputs("\\\"", out); break;
-        case '\\': fputs("\\\\", out); break;
-        case '\n': fputs("\\n", out); break;
-        case '\r': fputs("\\r", out); break;
-        case '\t': fputs("\\t", out); break;
+        case '"': *d++ = '"'; break;
+        case '\\': *d++ = '\\'; break;
+        case '\n': *d++ = 'n'; break;
+        case '\r': *d++ = 'r'; break;
+        case '\t': *d++ = 't'; break;
         default:
-            if (c < 0x20 || c == 0x7f)
-                fprintf(out, "\\u%04x", c);
-            else
-                fputc(c, out);
+            /* a control character, DEL, or a byte of invalid UTF-8 */
+            d[0] = 'u', d[1] = '0', d[2] = '0', d[3] = hex[c >> 4], d[4] = hex[c & 15];
+            d += 5;
         }
         s++;
     }
-    fputc('"', out);
+    *d++ = '"';
+    return d;
+}
+
+void sl_json_string(FILE *out, const char *s, size_t len)
+{
+    /* escaped into a buffer and written at once: a stdio call per character took the
+     * stream's lock each time */
+    char stackbuf[1024];
+    size_t cap = JSON_ESC_MAX(len);
+    char *buf = cap <= sizeof stackbuf ? stackbuf : g_malloc(cap);
+    char *e = json_esc(buf, s, len);
+    fwrite(buf, 1, (size_t)(e - buf), out);
+    if (buf != stackbuf)
+        g_free(buf);
 }
 
 void sl_json_key_str(FILE *out, const char *key, const char *s)
@@ -259,61 +528,172 @@ static const char *sev_color(sl_severity s)
     }
 }
 
+/* A finding's text is built in a buffer and written with one fwrite: a stdio call per character
+ * (each taking the stream's lock) and five printf calls made the text format three times the
+ * cost of the linting. */
+typedef struct {
+    char *p;
+    size_t len, cap;
+} tbuf;
+
+/* room for n more bytes; returns where they go */
+static char *tb_room(tbuf *b, size_t n)
+{
+    if (b->cap - b->len < n) {
+        b->cap = b->cap * 2 > b->len + n ? b->cap * 2 : b->len + n + 256;
+        b->p = g_realloc(b->p, b->cap);
+    }
+    return b->p + b->len;
+}
+
+static void tb_put(tbuf *b, const char *s, size_t n)
+{
+    memcpy(tb_room(b, n), s, n);
+    b->len += n;
+}
+
+static void tb_str(tbuf *b, const char *s)
+{
+    tb_put(b, s, strlen(s));
+}
+
+static void tb_u64(tbuf *b, uint64_t v)
+{
+    b->len = (size_t)(put_u64(tb_room(b, 20), v) - b->p);
+}
+
 /* Capture bytes are hostile: a Call-ID must not move the cursor or recolour the terminal.
  * Printable ASCII and valid UTF-8 pass, everything else becomes \xNN. */
-static void text_safe(FILE *o, const char *s)
+static void text_safe(tbuf *b, const char *str)
 {
-    const char *end = s + strlen(s);
+    static const char hex[] = "0123456789abcdef";
+    size_t len = strlen(str);
+    const unsigned char *s = (const unsigned char *)str, *end = s + len;
+    /* at most \xNN for each byte, and the 8 bytes a word store may reach past the end */
+    char *d = tb_room(b, 4 * len + 8);
     while (s < end) {
-        unsigned char c = (unsigned char)*s;
+        /* eight printable ASCII bytes at a time (the high bit of a byte below 0x20, 0x7f and
+         * up, as in json_flags), stored before the test */
+        while (end - s >= 8) {
+            const uint64_t ones = 0x0101010101010101ULL, high = 0x8080808080808080ULL;
+            uint64_t w;
+            memcpy(&w, s, 8);
+            memcpy(d, &w, 8);
+            uint64_t bad = ((w - ones * 0x20) | (w + ones)) & high;
+            if (bad) {
+#if WORD_LE
+                size_t k = (size_t)__builtin_ctzll(bad) >> 3;
+                s += k;
+                d += k;
+#endif
+                break;
+            }
+            s += 8;
+            d += 8;
+        }
+        while (s < end && *s >= 0x20 && *s < 0x7f)
+            *d++ = (char)*s++;
+        if (s >= end)
+            break;
+        unsigned c = *s;
         if (c >= 0x80) {
-            gunichar u = g_utf8_get_char_validated(s, end - s);
-            if (u != (gunichar)-1 && u != (gunichar)-2 && g_unichar_isprint(u)) {
-                const char *nx = g_utf8_next_char(s);
-                fwrite(s, 1, (size_t)(nx - s), o);
-                s = nx;
+            /* the sequences g_utf8_get_char_validated accepts (utf8_seq), if printable */
+            size_t n = utf8_seq(s, (size_t)(end - s));
+            if (n && g_unichar_isprint(g_utf8_get_char((const char *)s))) {
+                memcpy(d, s, n);
+                d += n;
+                s += n;
                 continue;
             }
-            fprintf(o, "\\x%02x", c);
-        } else if (c == '\t')
-            fputc(' ', o);
-        else if (c < 0x20 || c == 0x7f)
-            fprintf(o, "\\x%02x", c);
-        else
-            fputc(c, o);
+        } else if (c == '\t') {
+            *d++ = ' ';
+            s++;
+            continue;
+        }
+        d[0] = '\\', d[1] = 'x', d[2] = hex[c >> 4], d[3] = hex[c & 15];
+        d += 4;
         s++;
     }
+    b->len = (size_t)(d - b->p);
 }
 
 static void text_finding(sl_reporter *r, const sl_rec *rec)
 {
-    FILE *o = r->out;
+    tbuf *b = r->state;
     int c = r->o.color;
-    fprintf(o, "%s", c ? C_BOLD : "");
-    text_safe(o, rec->file);
-    fprintf(o, ":%" PRIu64 ":%s %s%s:%s ", rec->frame, c ? C_RESET : "", c ? sev_color(rec->severity) : "",
-            sl_severity_name(rec->severity), c ? C_RESET : "");
-    text_safe(o, rec->message);
-    fprintf(o, " %s[%s, %s]%s\n", c ? C_DIM : "", rec->rule->id, rec->rule->rfc, c ? C_RESET : "");
+    b->len = 0;
+    if (c)
+        tb_str(b, C_BOLD);
+    text_safe(b, rec->file);
+    tb_put(b, ":", 1);
+    tb_u64(b, rec->frame);
+    tb_put(b, ":", 1);
+    if (c)
+        tb_str(b, C_RESET);
+    tb_put(b, " ", 1);
+    if (c)
+        tb_str(b, sev_color(rec->severity));
+    tb_str(b, sl_severity_name(rec->severity));
+    tb_put(b, ":", 1);
+    if (c)
+        tb_str(b, C_RESET);
+    tb_put(b, " ", 1);
+    text_safe(b, rec->message);
+    tb_put(b, " ", 1);
+    if (c)
+        tb_str(b, C_DIM);
+    tb_put(b, "[", 1);
+    tb_str(b, rec->rule->id);
+    tb_put(b, ", ", 2);
+    tb_str(b, rec->rule->rfc);
+    tb_put(b, "]", 1);
+    if (c)
+        tb_str(b, C_RESET);
+    tb_put(b, "\n", 1);
     if (rec->call_id[0] || rec->cseq) {
-        fprintf(o, "    %sCall-ID:%s ", c ? C_DIM : "", c ? C_RESET : "");
-        text_safe(o, rec->call_id[0] ? rec->call_id : "(none)");
+        tb_put(b, "    ", 4);
+        if (c)
+            tb_str(b, C_DIM);
+        tb_put(b, "Call-ID:", 8);
+        if (c)
+            tb_str(b, C_RESET);
+        tb_put(b, " ", 1);
+        text_safe(b, rec->call_id[0] ? rec->call_id : "(none)");
         if (rec->cseq) {
-            fprintf(o, "  %sCSeq:%s %" PRIu64 " ", c ? C_DIM : "", c ? C_RESET : "", rec->cseq);
-            text_safe(o, rec->cseq_method);
+            tb_put(b, "  ", 2);
+            if (c)
+                tb_str(b, C_DIM);
+            tb_put(b, "CSeq:", 5);
+            if (c)
+                tb_str(b, C_RESET);
+            tb_put(b, " ", 1);
+            tb_u64(b, rec->cseq);
+            tb_put(b, " ", 1);
+            text_safe(b, rec->cseq_method);
         }
-        fputc('\n', o);
+        tb_put(b, "\n", 1);
     }
     if (rec->line[0]) {
-        fprintf(o, "    %s|%s ", c ? C_DIM : "", c ? C_RESET : "");
-        text_safe(o, rec->line);
-        fputc('\n', o);
+        tb_put(b, "    ", 4);
+        if (c)
+            tb_str(b, C_DIM);
+        tb_put(b, "|", 1);
+        if (c)
+            tb_str(b, C_RESET);
+        tb_put(b, " ", 1);
+        text_safe(b, rec->line);
+        tb_put(b, "\n", 1);
     }
+    fwrite(b->p, 1, b->len, r->out);
 }
 
 static void text_summary(sl_reporter *r, const sl_totals *t)
 {
     FILE *o = r->out;
+    tbuf *b = r->state;
+    g_free(b->p);
+    g_free(b);
+    r->state = NULL;
     if (t->findings && !r->o.no_table) {
         fprintf(o, "\n%-28s %-8s %8s\n", "rule", "severity", "findings");
         /* One row per rule and the severity its findings really had: a rule may report a
@@ -347,206 +727,281 @@ static void text_summary(sl_reporter *r, const sl_totals *t)
 
 /* ---- JSON Lines ---- */
 
-/* A finding's line is built in one buffer and written with one fwrite: per-character stdio calls
- * (each taking the stream's lock) were a quarter of the run time on a capture with many
- * findings (docs/performance.md). The bytes are those of sl_json_string and the printf formats. */
+/* A finding's line is built in one buffer and the lines are written many at a time: per-character
+ * stdio calls (each taking the stream's lock) were a quarter of the run time on a capture with
+ * many findings (docs/performance.md), and a write per line was still a tenth of the rest.
+ * Room for the whole line is made once, from the lengths of its strings, so that every piece is
+ * then stored without a check. What is the same for every finding of an input, a rule, a
+ * severity or a transport is escaped once into a fragment. The bytes are those of
+ * sl_json_string and of the printf formats the lines were first written with. */
+
+#define JL_FLUSH (64u << 10) /* lines are written once this many bytes wait */
+/* Room for what a line holds besides its fragments and escaped strings: about 180 bytes of keys,
+ * 13 numbers of at most 20 digits, two addresses of at most ADDR_MAX, the fraction of a second
+ * and the fingerprint. */
+#define JL_SLACK 1024
+
+/* A piece of a line made from one string: pre, the string as a JSON literal, post. */
 typedef struct {
+    const char *key; /* the string it was made from: the same pointer, the same text */
     char *p;
+    size_t n;
+} jfrag;
+
+typedef struct {
+    char *buf;                          /* lines not yet written */
     size_t len, cap;
-} jbuf;
+    int batch;                          /* 0: each line is written at once (a terminal) */
+    jfrag head;                         /* {"type":"finding","schema":1,"file":"NAME","frame": */
+    jfrag rule[SL_RULE__COUNT];         /* ,"rule":"ID","severity": */
+    jfrag rfc[SL_RULE__COUNT];          /* ,"rfc":"RFC 3428 §8","related":[ */
+    jfrag sev[4];                       /* "error","message": */
+    jfrag tp[8];                        /* ,"transport":"udp","src":" */
+    /* The addresses and the second of the last line: the findings of one message, and the
+     * messages of one flow, come in runs. */
+    struct {
+        int valid;
+        uint8_t af, src[16], dst[16];
+        uint16_t sport, dport;
+        size_t n;
+        char txt[2 * ADDR_MAX + 16];    /* SRC","dst":"DST */
+    } addr;
+    struct {
+        int valid;
+        int64_t sec;
+        size_t n;
+        char txt[24];                   /* -?[0-9]+ */
+    } time;
+} jsonl;
 
-static void jb_grow(jbuf *b, size_t more)
+static const jfrag *frag_make(jfrag *f, const char *pre, const char *s, const char *post)
 {
-    size_t cap = b->cap ? b->cap : 1024;
-    while (cap < b->len + more)
-        cap *= 2;
-    b->p = g_realloc(b->p, cap);
-    b->cap = cap;
+    size_t np = strlen(pre), ns = strlen(s), nq = strlen(post);
+    g_free(f->p);
+    f->p = g_malloc(np + JSON_ESC_MAX(ns) + nq);
+    memcpy(f->p, pre, np);
+    char *e = json_esc(f->p + np, s, ns);
+    memcpy(e, post, nq);
+    f->n = (size_t)(e - f->p) + nq;
+    f->key = s;
+    return f;
 }
 
-static inline void jb_put(jbuf *b, const char *s, size_t n)
+/* f, remade unless it was made from the string at s. The slot a fragment goes to is chosen by a
+ * rule's or a value's number, and a number out of range only costs a remake. */
+static inline const jfrag *frag(jfrag *f, const char *pre, const char *s, const char *post)
 {
-    if (b->len + n > b->cap)
-        jb_grow(b, n);
-    memcpy(b->p + b->len, s, n);
-    b->len += n;
+    return f->key == s && f->p != NULL ? f : frag_make(f, pre, s, post);
 }
 
-#define JB_LIT(b, lit) jb_put((b), (lit), sizeof(lit) - 1)
-
-static void jb_u64(jbuf *b, uint64_t v)
+static void jsonl_begin(sl_reporter *r)
 {
-    char t[24];
-    size_t i = sizeof t;
-    do {
-        t[--i] = (char)('0' + v % 10);
-        v /= 10;
-    } while (v);
-    jb_put(b, t + i, sizeof t - i);
+    jsonl *st = g_new0(jsonl, 1);
+    int fd = fileno(r->out);
+    st->batch = !(fd >= 0 && isatty(fd)); /* someone reads a terminal as the lines come */
+    r->state = st;
 }
 
-/* 1: a byte that stands for itself inside a JSON string (printable ASCII but " and \\) */
-static const unsigned char jplain[256] = {
-    [0x20] = 1, 1, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, /* 0x20-0x2f, '"' = 0x22 */
-    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,           /* 0x30-0x3f */
-    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,           /* 0x40-0x4f */
-    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 1,           /* 0x50-0x5f, '\\' = 0x5c */
-    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,           /* 0x60-0x6f */
-    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0,           /* 0x70-0x7f, DEL = 0x7f */
-};
-
-/* sl_json_string into the buffer, runs of plain characters copied at once */
-static void jb_str(jbuf *b, const char *s, size_t len)
+static void jsonl_write(sl_reporter *r)
 {
-    static const char hex[] = "0123456789abcdef";
-    const char *end = s + len;
-    if (b->len + len + 2 > b->cap)
-        jb_grow(b, len + 2);
-    b->p[b->len++] = '"';
-    while (s < end) {
-        const char *run = s;
-        /* eight bytes at a time while none can need escaping. Each test sets a byte's high bit
-         * for a byte below 0x20, 0x7f and up, '"' (0x22) or '\\' (0x5c); borrows and carries
-         * can only add false alarms next to such a byte (the byte loop then decides) */
-        while (end - s >= 8) {
-            const uint64_t ones = 0x0101010101010101ULL, high = 0x8080808080808080ULL;
-            uint64_t w;
-            memcpy(&w, s, 8);
-            uint64_t bad = (w | (w - ones * 0x20) | (w + ones) | ((w ^ (ones * 0x22)) - ones) |
-                            ((w ^ (ones * 0x5c)) - ones)) & high;
-            if (bad)
-                break;
-            s += 8;
-        }
-        while (s < end && jplain[(unsigned char)*s])
-            s++;
-        if (s > run)
-            jb_put(b, run, (size_t)(s - run));
-        if (s >= end)
-            break;
-        unsigned char c = (unsigned char)*s;
-        if (c >= 0x80) {
-            gunichar u = g_utf8_get_char_validated(s, end - s);
-            if (u != (gunichar)-1 && u != (gunichar)-2) {
-                const char *nx = g_utf8_next_char(s);
-                jb_put(b, s, (size_t)(nx - s));
-                s = nx;
-                continue;
-            }
-        }
-        char e[6];
-        size_t n = 2;
-        e[0] = '\\';
-        switch (c) {
-        case '"': e[1] = '"'; break;
-        case '\\': e[1] = '\\'; break;
-        case '\n': e[1] = 'n'; break;
-        case '\r': e[1] = 'r'; break;
-        case '\t': e[1] = 't'; break;
-        default:
-            e[1] = 'u', e[2] = '0', e[3] = '0', e[4] = hex[c >> 4], e[5] = hex[c & 15];
-            n = 6;
-        }
-        jb_put(b, e, n);
-        s++;
+    jsonl *st = r->state;
+    if (st->len) {
+        fwrite(st->buf, 1, st->len, r->out);
+        st->len = 0;
     }
-    jb_put(b, "\"", 1);
 }
 
-static void jb_key_str(jbuf *b, const char *key, size_t keylen, const char *s)
+/* The file name is a fragment's key only from one file_begin to the next file_end: a name may
+ * be freed, and another allocated at its address, once its input is done. */
+static void jsonl_forget_file(sl_reporter *r)
 {
-    jb_put(b, ",\"", 2);
-    jb_put(b, key, keylen);
-    jb_put(b, "\":", 2);
-    jb_str(b, s, strlen(s));
+    jsonl *st = r->state;
+    st->head.key = NULL;
 }
 
-#define JB_KEY_STR(b, key, s) jb_key_str((b), (key), sizeof(key) - 1, (s))
+static void jsonl_finish(sl_reporter *r)
+{
+    jsonl *st = r->state;
+    g_free(st->buf);
+    g_free(st->head.p);
+    for (size_t i = 0; i < SL_RULE__COUNT; i++) {
+        g_free(st->rule[i].p);
+        g_free(st->rfc[i].p);
+    }
+    for (size_t i = 0; i < G_N_ELEMENTS(st->sev); i++)
+        g_free(st->sev[i].p);
+    for (size_t i = 0; i < G_N_ELEMENTS(st->tp); i++)
+        g_free(st->tp[i].p);
+    g_free(st);
+    r->state = NULL;
+}
+
+/* a string literal at d, d moved past it (a constant size: the copy is a few stores) */
+#define PUT_LIT(d, lit) (memcpy((d), (lit), sizeof(lit) - 1), (d) += sizeof(lit) - 1)
+
+static char *put_frag(char *d, const jfrag *f)
+{
+    memcpy(d, f->p, f->n);
+    return d + f->n;
+}
 
 static void jsonl_finding(sl_reporter *r, const sl_rec *f)
 {
-    static jbuf jb; /* reporters run on one thread at a time (the main thread or the writer) */
-    jbuf *b = &jb;
-    b->len = 0;
-    JB_LIT(b, "{\"type\":\"finding\",\"schema\":");
-    jb_u64(b, SL_JSONL_SCHEMA);
-    JB_KEY_STR(b, "file", f->file);
-    JB_LIT(b, ",\"frame\":");
-    jb_u64(b, f->frame);
-    JB_KEY_STR(b, "rule", f->rule->id);
-    JB_KEY_STR(b, "severity", sl_severity_name(f->severity));
-    JB_KEY_STR(b, "message", f->message);
-    JB_KEY_STR(b, "rfc", f->rule->rfc);
-    JB_LIT(b, ",\"related\":[");
+    /* "00" to "ff", for the fingerprint a byte at a time */
+    static const char hex2[513] = "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f"
+                                  "202122232425262728292a2b2c2d2e2f303132333435363738393a3b3c3d3e3f"
+                                  "404142434445464748494a4b4c4d4e4f505152535455565758595a5b5c5d5e5f"
+                                  "606162636465666768696a6b6c6d6e6f707172737475767778797a7b7c7d7e7f"
+                                  "808182838485868788898a8b8c8d8e8f909192939495969798999a9b9c9d9e9f"
+                                  "a0a1a2a3a4a5a6a7a8a9aaabacadaeafb0b1b2b3b4b5b6b7b8b9babbbcbdbebf"
+                                  "c0c1c2c3c4c5c6c7c8c9cacbcccdcecfd0d1d2d3d4d5d6d7d8d9dadbdcdddedf"
+                                  "e0e1e2e3e4e5e6e7e8e9eaebecedeeeff0f1f2f3f4f5f6f7f8f9fafbfcfdfeff";
+    jsonl *st = r->state;
+    const sl_rule *ru = f->rule;
+    size_t slot = (size_t)ru->sym % SL_RULE__COUNT;
+    const jfrag *head = frag(&st->head, "{\"type\":\"finding\",\"schema\":" G_STRINGIFY(SL_JSONL_SCHEMA)
+                             ",\"file\":", f->file, ",\"frame\":");
+    const jfrag *rule = frag(&st->rule[slot], ",\"rule\":", ru->id, ",\"severity\":");
+    const jfrag *sev = frag(&st->sev[(unsigned)f->severity & 3u], "", sl_severity_name(f->severity),
+                            ",\"message\":");
+    const jfrag *rfc = frag(&st->rfc[slot], ",\"rfc\":", ru->rfc, ",\"related\":[");
+    const jfrag *tp = NULL;
+    if (f->has_meta)
+        tp = frag(&st->tp[(unsigned)f->meta.transport & 7u], ",\"transport\":",
+                  sl_transport_name(f->meta.transport), ",\"src\":\"");
+    size_t n_msg = f->message_len, n_cid = strlen(f->call_id), n_cm = strlen(f->cseq_method),
+           n_sl = strlen(f->start_line), n_line = strlen(f->line);
+    size_t need = head->n + rule->n + sev->n + rfc->n + (tp ? tp->n : 0) + JSON_ESC_MAX(n_msg) +
+                  JSON_ESC_MAX(n_cid) + JSON_ESC_MAX(n_cm) + JSON_ESC_MAX(n_sl) +
+                  JSON_ESC_MAX(n_line) + JL_SLACK;
+    if (st->cap - st->len < need) {
+        st->cap = st->cap * 2 > st->len + need ? st->cap * 2 : st->len + need;
+        st->buf = g_realloc(st->buf, st->cap);
+    }
+    char *d = st->buf + st->len;
+    d = put_frag(d, head);
+    /* A number that is written twice (frame and frame_first, msg_len and file_length, mostly
+     * equal) is copied from the first: a fixed 20 bytes, the most a number has, with room for
+     * them reserved and the two places much further apart. */
+    char *frame_at = d;
+    d = put_u64(d, f->frame);
+    size_t frame_n = (size_t)(d - frame_at);
+    d = put_frag(d, rule);
+    d = put_frag(d, sev);
+    d = json_esc(d, f->message, n_msg);
+    d = put_frag(d, rfc);
     for (unsigned i = 0; i < f->n_related; i++) {
         if (i)
-            JB_LIT(b, ",");
-        jb_u64(b, f->related[i]);
+            *d++ = ',';
+        d = put_u64(d, f->related[i]);
     }
-    JB_LIT(b, "],\"frame_first\":");
-    jb_u64(b, f->frame_first);
-    JB_LIT(b, ",\"offset\":");
-    jb_u64(b, f->offset);
-    JB_LIT(b, ",\"length\":");
-    jb_u64(b, f->length);
-    JB_LIT(b, ",\"msg_len\":");
-    jb_u64(b, f->msg_len);
-    JB_KEY_STR(b, "call_id", f->call_id);
-    JB_LIT(b, ",\"cseq\":");
-    jb_u64(b, f->cseq);
-    JB_KEY_STR(b, "cseq_method", f->cseq_method);
-    JB_KEY_STR(b, "start_line", f->start_line);
-    if (f->has_meta) {
-        char a[80];
-        JB_KEY_STR(b, "transport", sl_transport_name(f->meta.transport));
-        sl_rec_addr(f, 1, a, sizeof a);
-        JB_KEY_STR(b, "src", a);
-        sl_rec_addr(f, 0, a, sizeof a);
-        JB_KEY_STR(b, "dst", a);
-        JB_LIT(b, ",\"time\":");
-        if (f->meta.ts_sec < 0) {
-            JB_LIT(b, "-");
-            jb_u64(b, (uint64_t)0 - (uint64_t)f->meta.ts_sec);
-        } else
-            jb_u64(b, (uint64_t)f->meta.ts_sec);
-        char ns[10];
-        unsigned v = (unsigned)f->meta.ts_nsec;
-        ns[0] = '.';
-        for (int i = 9; i >= 1; i--, v /= 10)
-            ns[i] = (char)('0' + v % 10);
-        if (v == 0)
-            jb_put(b, ns, sizeof ns);
-        else { /* not a valid nanosecond count: as printf would write it */
-            char t[24];
-            int n = snprintf(t, sizeof t, ".%09u", (unsigned)f->meta.ts_nsec);
-            jb_put(b, t, (size_t)n);
+    PUT_LIT(d, "],\"frame_first\":");
+    if (f->frame_first == f->frame) {
+        memcpy(d, frame_at, 20);
+        d += frame_n;
+    } else
+        d = put_u64(d, f->frame_first);
+    PUT_LIT(d, ",\"offset\":");
+    d = put_u64(d, f->offset);
+    PUT_LIT(d, ",\"length\":");
+    d = put_u64(d, f->length);
+    PUT_LIT(d, ",\"msg_len\":");
+    char *msg_len_at = d;
+    d = put_u64(d, f->msg_len);
+    size_t msg_len_n = (size_t)(d - msg_len_at);
+    PUT_LIT(d, ",\"call_id\":");
+    d = json_esc(d, f->call_id, n_cid);
+    PUT_LIT(d, ",\"cseq\":");
+    d = put_u64(d, f->cseq);
+    PUT_LIT(d, ",\"cseq_method\":");
+    d = json_esc(d, f->cseq_method, n_cm);
+    PUT_LIT(d, ",\"start_line\":");
+    char *start_line_at = d;
+    d = json_esc(d, f->start_line, n_sl);
+    size_t start_line_n = (size_t)(d - start_line_at);
+    if (tp) {
+        /* an address needs no escaping: digits, hex digits, '.', ':', '[' and ']' */
+        const sl_meta *m = &f->meta;
+        d = put_frag(d, tp);
+        if (!(st->addr.valid && st->addr.af == m->af && st->addr.sport == m->sport &&
+              st->addr.dport == m->dport && memcmp(st->addr.src, m->src, 16) == 0 &&
+              memcmp(st->addr.dst, m->dst, 16) == 0)) {
+            char *a = st->addr.txt;
+            a += rec_addr(f, 1, a);
+            PUT_LIT(a, "\",\"dst\":\"");
+            a += rec_addr(f, 0, a);
+            st->addr.n = (size_t)(a - st->addr.txt);
+            st->addr.valid = 1;
+            st->addr.af = m->af;
+            st->addr.sport = m->sport;
+            st->addr.dport = m->dport;
+            memcpy(st->addr.src, m->src, 16);
+            memcpy(st->addr.dst, m->dst, 16);
         }
+        memcpy(d, st->addr.txt, st->addr.n);
+        d += st->addr.n;
+        PUT_LIT(d, "\",\"time\":");
+        if (!st->time.valid || st->time.sec != m->ts_sec) {
+            char *t = st->time.txt;
+            if (m->ts_sec < 0) {
+                *t++ = '-';
+                t = put_u64(t, (uint64_t)0 - (uint64_t)m->ts_sec);
+            } else
+                t = put_u64(t, (uint64_t)m->ts_sec);
+            st->time.n = (size_t)(t - st->time.txt);
+            st->time.sec = m->ts_sec;
+            st->time.valid = 1;
+        }
+        memcpy(d, st->time.txt, st->time.n);
+        d += st->time.n;
+        uint32_t ns = m->ts_nsec;
+        *d++ = '.';
+        if (ns < 1000000000u) {
+            /* "%09u": nine digits, leading zeros kept */
+            d[8] = (char)('0' + ns % 10);
+            ns /= 10;
+            for (int i = 6; i >= 0; i -= 2, ns /= 100)
+                memcpy(d + i, dig2 + 2 * (ns % 100), 2);
+            d += 9;
+        } else
+            d = put_u64(d, ns); /* not a valid nanosecond count: ten digits, as printf wrote it */
     }
-    {
-        static const char hex[] = "0123456789abcdef";
-        char fp[16];
-        uint64_t v = f->fingerprint;
-        for (int i = 15; i >= 0; i--, v >>= 4)
-            fp[i] = hex[v & 15];
-        JB_LIT(b, ",\"fingerprint\":\"");
-        jb_put(b, fp, sizeof fp);
-        JB_LIT(b, "\"");
-    }
+    PUT_LIT(d, ",\"fingerprint\":\"");
+    uint64_t fp = f->fingerprint;
+    for (int i = 14; i >= 0; i -= 2, fp >>= 8)
+        memcpy(d + i, hex2 + 2 * (fp & 0xff), 2);
+    d += 16;
+    *d++ = '"';
     /* added in schema 1: where the message lies in the input file, when known */
     if (f->file_offset != SL_NO_OFFSET) {
-        JB_LIT(b, ",\"file_offset\":");
-        jb_u64(b, f->file_offset);
-        JB_LIT(b, ",\"file_length\":");
-        jb_u64(b, f->file_length);
+        PUT_LIT(d, ",\"file_offset\":");
+        d = put_u64(d, f->file_offset);
+        PUT_LIT(d, ",\"file_length\":");
+        if (f->file_length == f->msg_len) {
+            memcpy(d, msg_len_at, 20);
+            d += msg_len_n;
+        } else
+            d = put_u64(d, f->file_length);
     }
-    JB_KEY_STR(b, "line", f->line);
-    JB_LIT(b, "}\n");
-    fwrite(b->p, 1, b->len, r->out);
+    PUT_LIT(d, ",\"line\":");
+    if (n_line == n_sl && memcmp(f->line, f->start_line, n_sl) == 0) {
+        /* the offending line is the start line (a finding about the whole message, most of
+         * them): its literal is copied rather than escaped again */
+        memcpy(d, start_line_at, start_line_n);
+        d += start_line_n;
+    } else
+        d = json_esc(d, f->line, n_line);
+    PUT_LIT(d, "}\n");
+    st->len = (size_t)(d - st->buf);
+    if (st->len >= JL_FLUSH || !st->batch)
+        jsonl_write(r);
 }
 
 static void jsonl_summary(sl_reporter *r, const sl_totals *t)
 {
     FILE *o = r->out;
+    jsonl_write(r);
+    jsonl_finish(r);
     fprintf(o,
             "{\"type\":\"summary\",\"schema\":%d,\"version\":\"%s\",\"files\":%" PRIu64
             ",\"packets\":%" PRIu64 ",\"sip_messages\":%" PRIu64 ",\"findings\":%" PRIu64
@@ -582,6 +1037,8 @@ sl_reporter *sl_reporter_new(sl_format fmt, FILE *out, const sl_report_opts *o)
     case SL_FMT_JUNIT: sl_junit_begin(r); break;
     case SL_FMT_CODEQUALITY: sl_cq_begin(r); break;
     case SL_FMT_HTML: sl_html_begin(r); break;
+    case SL_FMT_JSONL: jsonl_begin(r); break;
+    case SL_FMT_TEXT: r->state = g_new0(tbuf, 1); break;
     default: break;
     }
     return r;
@@ -590,6 +1047,7 @@ sl_reporter *sl_reporter_new(sl_format fmt, FILE *out, const sl_report_opts *o)
 void sl_reporter_file_begin(sl_reporter *r, const char *file)
 {
     switch (r->fmt) {
+    case SL_FMT_JSONL: jsonl_forget_file(r); break;
     case SL_FMT_SARIF: sl_sarif_file_begin(r, file); break;
     case SL_FMT_JUNIT: sl_junit_file_begin(r, file); break;
     case SL_FMT_CODEQUALITY: sl_cq_file_begin(r, file); break;
@@ -615,6 +1073,7 @@ void sl_reporter_input_error(sl_reporter *r, const char *file, const char *sente
 {
     switch (r->fmt) {
     case SL_FMT_JSONL:
+        jsonl_write(r); /* the lines before it come first */
         fprintf(r->out, "{\"type\":\"input_error\",\"schema\":%d", SL_JSONL_SCHEMA);
         sl_json_key_str(r->out, "file", file);
         sl_json_key_str(r->out, "message", sentence);
@@ -629,10 +1088,18 @@ void sl_reporter_input_error(sl_reporter *r, const char *file, const char *sente
 
 void sl_reporter_file_end(sl_reporter *r, const char *file, const sl_totals *ft)
 {
-    if (r->fmt == SL_FMT_JUNIT)
+    if (r->fmt == SL_FMT_JSONL)
+        jsonl_forget_file(r);
+    else if (r->fmt == SL_FMT_JUNIT)
         sl_junit_file_end(r, file, ft);
     else if (r->fmt == SL_FMT_HTML)
         sl_html_file_end(r, file, ft);
+}
+
+void sl_reporter_flush(sl_reporter *r)
+{
+    if (r->fmt == SL_FMT_JSONL)
+        jsonl_write(r);
 }
 
 void sl_reporter_messages(sl_reporter *r, const sl_msgbook *b)

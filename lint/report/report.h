@@ -31,6 +31,7 @@ typedef struct sl_rec {
     const sl_rule *rule;
     sl_severity severity;      /* effective */
     char *message;
+    size_t message_len;        /* strlen(message) */
     uint64_t frame, frame_first;
     uint64_t related[SL_MAX_RELATED];
     unsigned n_related;
@@ -52,6 +53,11 @@ typedef struct sl_rec {
 /* Copy a finding. avail is how many bytes are readable from f->start_line.p on (0: unknown; no
  * offending line is then extracted). Returns NULL only when memory is exhausted. */
 sl_rec *sl_rec_new(const char *file, const sl_finding *f, size_t avail, uint64_t file_offset);
+/* The same with room bytes in the record's block for the caller (sl_rec_room: aligned for any
+ * object, freed with the record): whatever goes along with the record needs no allocation. */
+sl_rec *sl_rec_new_room(const char *file, const sl_finding *f, size_t avail, uint64_t file_offset,
+                        size_t room);
+void *sl_rec_room(sl_rec *r);
 void sl_rec_free(sl_rec *r);
 /* "1.2.3.4:5060", "[2001:db8::1]:5060", or "" when the record has no addresses. */
 void sl_rec_addr(const sl_rec *r, int src, char *buf, size_t cap);
@@ -90,6 +96,10 @@ void sl_reporter_finding(sl_reporter *r, const sl_rec *rec);
 /* An input that could not be read, whole or in part (the sentence names file and frame). */
 void sl_reporter_input_error(sl_reporter *r, const char *file, const char *sentence);
 void sl_reporter_file_end(sl_reporter *r, const char *file, const sl_totals *ft);
+/* Hand what the reporter holds back (jsonl collects lines) to its stream, as if it had been
+ * written at once: before anything else is written to standard error (the stream's own buffer
+ * then decides, as ever, what of it has reached the file), and before a flush. */
+void sl_reporter_flush(sl_reporter *r);
 /* The closing summary; frees r. Returns 0, or -1 when writing failed. */
 int sl_reporter_finish(sl_reporter *r, const sl_totals *t);
 
