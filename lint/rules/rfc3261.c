@@ -23,17 +23,74 @@ static void parse_report(sl_ctx *c, unsigned *n, sl_severity sev, size_t off, si
         sl_emit(c, SL_R_SIP_PARSE, sev, off, len, "%s", what);
 }
 
-/* Check the value of one known header against its grammar; NULL if it conforms. */
+/* Nonzero iff some byte of the eight in p is at most ' ' or at least 0x7f. With the high bits
+ * cleared first no addition carries into the next byte: per byte, (b & 0x7f) + 0x01 sets the
+ * high bit iff the low seven bits are 0x7f, and (b & 0x7f) + 0x5f sets it iff they are at least
+ * 0x21; a byte is bad iff its own high bit is set, or the first sum's, or not the second's. */
+static uint64_t callid_bad_in_word(const char *p)
+{
+    const uint64_t ones = 0x0101010101010101ULL;
+    uint64_t w;
+    memcpy(&w, p, 8);
+    uint64_t l = w & 0x7f7f7f7f7f7f7f7fULL;
+    return (w | (l + ones) | ~(l + ones * 0x5f)) & 0x8080808080808080ULL;
+}
+
+/* True if no byte of s is at most ' ' or at least 0x7f (the byte loop of check_value finds the
+ * offending one), eight bytes at a time; a last, partial word is tested as the eight bytes
+ * ending s. */
+static int callid_clean(sl_span s)
+{
+    size_t i = 0;
+    for (; s.len - i >= 8; i += 8)
+        if (callid_bad_in_word(s.p + i))
+            return 0;
+    if (i < s.len && s.len >= 8)
+        return !callid_bad_in_word(s.p + s.len - 8);
+    for (; i < s.len; i++) {
+        unsigned char ch = (unsigned char)s.p[i];
+        if (ch <= ' ' || ch >= 0x7f)
+            return 0;
+    }
+    return 1;
+}
+
+/* Does check_value have a grammar for this header? Lets rule_sip_parse pass over the others
+ * without a call. */
+static int has_grammar(unsigned id)
+{
+    switch ((sl_hdr_id)id) {
+    case SL_H_VIA:
+    case SL_H_FROM:
+    case SL_H_TO:
+    case SL_H_CONTACT:
+    case SL_H_ROUTE:
+    case SL_H_RECORD_ROUTE:
+    case SL_H_CSEQ:
+    case SL_H_MAX_FORWARDS:
+    case SL_H_EXPIRES:
+    case SL_H_MIN_EXPIRES:
+    case SL_H_RETRY_AFTER:
+    case SL_H_WARNING:
+    case SL_H_CALL_ID:
+    case SL_H_CONTENT_TYPE:
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+/* Check the value of one known header against its grammar (has_grammar); NULL if it conforms. */
 static const char *check_value(sl_ctx *c, const sl_header *h, size_t *at)
 {
     const char *what = NULL;
     uint64_t v;
     sl_span e;
-    size_t pos = 0;
+    size_t pos = 0; /* past the value's end once the last element is read: no call then */
     *at = 0;
     switch ((sl_hdr_id)h->id) {
     case SL_H_VIA:
-        while (sl_list_next(h->value, &pos, &e)) {
+        while (pos <= h->value.len && sl_list_next(h->value, &pos, &e)) {
             sl_via via;
             size_t eat = 0;
             if (e.len == 0) {
@@ -62,7 +119,7 @@ static const char *check_value(sl_ctx *c, const sl_header *h, size_t *at)
     case SL_H_RECORD_ROUTE: {
         unsigned n = 0;
         int star = 0;
-        while (sl_list_next(h->value, &pos, &e)) {
+        while (pos <= h->value.len && sl_list_next(h->value, &pos, &e)) {
             sl_addr a;
             size_t eat = 0;
             n++;
@@ -96,6 +153,10 @@ static const char *check_value(sl_ctx *c, const sl_header *h, size_t *at)
         return NULL;
     }
     case SL_H_CSEQ: {
+        /* The engine has parsed the first CSeq row already (c->cseq); a successful parse ends
+         * its method at the end of the value, which identifies the row. */
+        if (c->cseq_ok && c->cseq.method.p + c->cseq.method.len == h->value.p + h->value.len)
+            return NULL;
         sl_cseq cs;
         return sl_cseq_parse(h->value, &cs, &what) != 0 ? what : NULL;
     }
@@ -137,6 +198,8 @@ static const char *check_value(sl_ctx *c, const sl_header *h, size_t *at)
     case SL_H_CALL_ID:
         if (h->value.len == 0)
             return "empty Call-ID";
+        if (callid_clean(h->value))
+            return NULL;
         for (size_t i = 0; i < h->value.len; i++) {
             unsigned char ch = (unsigned char)h->value.p[i];
             if (ch <= ' ' || ch >= 0x7f) {
@@ -170,6 +233,8 @@ static void rule_sip_parse(sl_ctx *c)
         parse_report(c, &n, SL_SEV_ERROR, 0, 0, "further parse problems were not recorded", NULL);
     for (size_t i = 0; i < m->n_hdrs; i++) {
         const sl_header *h = &m->hdrs[i];
+        if (!has_grammar(h->id))
+            continue;
         size_t at;
         const char *what = check_value(c, h, &at);
         if (what)
@@ -187,6 +252,10 @@ static void rule_mandatory(sl_ctx *c)
     static const sl_hdr_id req[] = {SL_H_TO, SL_H_FROM, SL_H_CSEQ, SL_H_CALL_ID, SL_H_VIA,
                                     SL_H_MAX_FORWARDS};
     const sl_msg *m = c->m;
+    /* the common case, every header present, in one expression instead of the loop below */
+    if (m->count[SL_H_TO] && m->count[SL_H_FROM] && m->count[SL_H_CSEQ] && m->count[SL_H_CALL_ID] &&
+        m->count[SL_H_VIA] && (m->count[SL_H_MAX_FORWARDS] || !m->is_request))
+        return;
     size_t n = m->is_request ? 6 : 5; /* responses need no Max-Forwards (RFC 3261 §8.2.6.2) */
     for (size_t i = 0; i < n; i++) {
         if (m->count[req[i]])
@@ -209,6 +278,12 @@ static void rule_singleton(sl_ctx *c)
     static const sl_hdr_id once[] = {SL_H_TO, SL_H_FROM, SL_H_CALL_ID, SL_H_CSEQ, SL_H_MAX_FORWARDS,
                                      SL_H_CONTENT_LENGTH, SL_H_CONTENT_TYPE, SL_H_DATE, SL_H_EXPIRES};
     const sl_msg *m = c->m;
+    /* the common case, no repeated row, in one expression: a count of 2 or more sets a bit above
+     * bit 0 */
+    if (((m->count[SL_H_TO] | m->count[SL_H_FROM] | m->count[SL_H_CALL_ID] | m->count[SL_H_CSEQ] |
+          m->count[SL_H_MAX_FORWARDS] | m->count[SL_H_CONTENT_LENGTH] |
+          m->count[SL_H_CONTENT_TYPE] | m->count[SL_H_DATE] | m->count[SL_H_EXPIRES]) >> 1) == 0)
+        return;
     for (size_t i = 0; i < sizeof once / sizeof once[0]; i++) {
         if (m->count[once[i]] < 2)
             continue;
@@ -276,8 +351,8 @@ static void rule_date_syntax(sl_ctx *c)
 static void rule_version(sl_ctx *c)
 {
     const sl_msg *m = c->m;
-    if (sl_span_eq(m->version, "SIP/2.0"))
-        return;
+    if (m->version.len == 7 && memcmp(m->version.p, "SIP/2.0", 7) == 0)
+        return; /* (sl_span_eq, with the literal's length known here) */
     size_t off = (size_t)(m->version.p - m->base);
     if (sl_span_ieq(m->version, "SIP/2.0"))
         sl_emit(c, SL_R_SIP_VERSION, SL_SEV_WARNING, off, m->version.len,
@@ -334,12 +409,12 @@ static void rule_via_branch(sl_ctx *c)
     if (!m->is_request || !(h = top_via(c, &v)))
         return;
     const size_t ck = sizeof SL_MAGIC_COOKIE - 1;
-    const char *meth = sl_show(c, m->method, 32);
+    /* the method is shown only in a finding: sl_show it there, not for every request */
     if (!v.has_branch) {
         int old = looks_rfc2543(c);
         sl_emit(c, SL_R_SIP_VIA_BRANCH, old ? SL_SEV_WARNING : SL_SEV_ERROR, h->offset, h->row_len,
                 "top Via of the %s request has no branch parameter; RFC 3261 §8.1.1.7 requires one "
-                "beginning with \"z9hG4bK\"%s", meth,
+                "beginning with \"z9hG4bK\"%s", sl_show(c, m->method, 32),
                 old ? " (the request also lacks a From tag, as an RFC 2543 element would send it: "
                       "a warning)" : "");
         return;
@@ -351,7 +426,7 @@ static void rule_via_branch(sl_ctx *c)
             sl_emit(c, SL_R_SIP_VIA_BRANCH, SL_SEV_WARNING, h->offset, h->row_len,
                     "top Via branch of the %s request is the bare magic cookie \"z9hG4bK\" with "
                     "nothing after it; RFC 3261 §8.1.1.7 requires a branch unique across space and "
-                    "time (RFC 4475 §3.2.1)", meth);
+                    "time (RFC 4475 §3.2.1)", sl_show(c, m->method, 32));
         return;
     }
     if (b.len >= ck && sl_span_ieq((sl_span){b.p, ck}, SL_MAGIC_COOKIE)) {
@@ -361,13 +436,13 @@ static void rule_via_branch(sl_ctx *c)
                 "top Via branch \"%s\" of the %s request begins with the magic cookie in the wrong "
                 "letter case; RFC 3261 §8.1.1.7 requires the characters \"z9hG4bK\", and a peer "
                 "comparing them exactly falls back to RFC 2543 matching (§17.2.3)",
-                sl_show(c, b, 60), meth);
+                sl_show(c, b, 60), sl_show(c, m->method, 32));
         return;
     }
     sl_emit(c, SL_R_SIP_VIA_BRANCH, SL_SEV_ERROR, h->offset, h->row_len,
             "top Via branch \"%s\" of the %s request does not begin with \"z9hG4bK\" (RFC 3261 "
             "§8.1.1.7); peers fall back to RFC 2543 transaction matching (§17.2.3)",
-            sl_show(c, b, 60), meth);
+            sl_show(c, b, 60), sl_show(c, m->method, 32));
 }
 
 /* RFC 3261 §8.1.1.3: the From of every request carries a tag. */

@@ -9,9 +9,11 @@ static int check_params(sl_span params, sl_span *tag, int *has_tag, const char *
 {
     size_t pos = 0;
     sl_param prm;
-    int rc;
-    while ((rc = sl_param_next(params, &pos, &prm, at)) > 0) {
-        if (sl_span_ieq(prm.name, "tag")) {
+    int rc = 0;
+    /* pos < len: spares the call that would only find the end (most addresses have no more
+     * than a tag) */
+    while (pos < params.len && (rc = sl_param_next(params, &pos, &prm, at)) > 0) {
+        if (SL_IEQ_LIT(prm.name, "tag")) {
             *has_tag = 1;
             *tag = prm.value;
         }
@@ -87,11 +89,10 @@ int sl_addr_parse(sl_span e, sl_addr *a, const char **what, size_t *err_at)
             return -1;
         }
         size_t at = 0;
-        if (sl_uri_check(a->uri, 0, what, &at) != 0) {
+        if (sl_uri_check_params(a->uri, 0, what, &at, &a->uri_params) != 0) {
             *err_at = lt + 1 + at;
             return -1;
         }
-        a->uri_params = sl_uri_params(a->uri);
         a->params = sl_mkspan(p + g + 1, n - g - 1);
         if (check_params(a->params, &a->tag, &a->has_tag, what, &at) != 0) {
             *err_at = g + 1 + at;

@@ -5,25 +5,20 @@
 #include "siplint/sip.h"
 #include "sip_internal.h"
 
-int sl_list_next(sl_span v, size_t *pos, sl_span *elem)
+/* The element from i on when the row holds a ',' after i: the first ',' outside a quoted string
+ * and outside <> ends it. Returns the index of that ',' (or v.len). */
+static size_t list_elem_end(sl_span v, size_t i)
 {
-    size_t i = *pos;
-    if (i > v.len || (i == 0 && sl_span_trim(v).len == 0))
-        return 0;
     int angle = 0;
-    size_t s = i;
+    const uint64_t ones = SL_SWAR_ONES;
     for (; i < v.len; i++) {
-        /* skip eight bytes at a time while none is '"', '<', '>' or ',' (an exact test for a
-         * zero byte in each of the four XORs: borrows only run from a zero byte upwards) */
+        /* skip eight bytes at a time while none is '"', '<', '>' or ','. Setting bit 1 of every
+         * byte maps '<' (0x3c) onto '>' (0x3e) and nothing else onto it, so three zero-byte
+         * tests cover the four characters (each exact as to existence). */
         while (v.len - i >= 8) {
-            const uint64_t ones = 0x0101010101010101ULL, high = 0x8080808080808080ULL;
-            uint64_t w, a, b, d, e;
-            memcpy(&w, v.p + i, 8);
-            a = w ^ (ones * '"');
-            b = w ^ (ones * '<');
-            d = w ^ (ones * '>');
-            e = w ^ (ones * ',');
-            if ((((a - ones) & ~a) | ((b - ones) & ~b) | ((d - ones) & ~d) | ((e - ones) & ~e)) & high)
+            uint64_t w = sl_swar_load(v.p + i);
+            if (sl_swar_zero(w ^ (ones * '"')) | sl_swar_zero(w ^ (ones * ',')) |
+                sl_swar_zero((w | (ones * 0x02)) ^ (ones * '>')))
                 break;
             i += 8;
         }
@@ -42,33 +37,26 @@ int sl_list_next(sl_span v, size_t *pos, sl_span *elem)
             break;
         }
     }
-    if (i > v.len)
-        i = v.len;
-    *elem = sl_span_trim(sl_mkspan(v.p + s, i - s));
-    *pos = i + 1;
-    return 1;
+    return i < v.len ? i : v.len;
 }
 
-/* gen-value = token / host / quoted-string. Hosts bring ':' and '[' ']'; be lenient about
- * other printable bytes and leave their judgement to the rule that reads the value. */
-static const unsigned char value_chars[128] = {
-    /* 0x21-0x7e but for '"' ',' ';' '<' '=' '>' (and every byte from 0x80 up) */
-    ['!'] = 1, ['#'] = 1, ['$'] = 1, ['%'] = 1, ['&'] = 1, ['\''] = 1, ['('] = 1, [')'] = 1,
-    ['*'] = 1, ['+'] = 1, ['-'] = 1, ['.'] = 1, ['/'] = 1, ['0'] = 1, ['1'] = 1, ['2'] = 1,
-    ['3'] = 1, ['4'] = 1, ['5'] = 1, ['6'] = 1, ['7'] = 1, ['8'] = 1, ['9'] = 1, [':'] = 1,
-    ['?'] = 1, ['@'] = 1, ['A'] = 1, ['B'] = 1, ['C'] = 1, ['D'] = 1, ['E'] = 1, ['F'] = 1,
-    ['G'] = 1, ['H'] = 1, ['I'] = 1, ['J'] = 1, ['K'] = 1, ['L'] = 1, ['M'] = 1, ['N'] = 1,
-    ['O'] = 1, ['P'] = 1, ['Q'] = 1, ['R'] = 1, ['S'] = 1, ['T'] = 1, ['U'] = 1, ['V'] = 1,
-    ['W'] = 1, ['X'] = 1, ['Y'] = 1, ['Z'] = 1, ['['] = 1, ['\\'] = 1, [']'] = 1, ['^'] = 1,
-    ['_'] = 1, ['`'] = 1, ['a'] = 1, ['b'] = 1, ['c'] = 1, ['d'] = 1, ['e'] = 1, ['f'] = 1,
-    ['g'] = 1, ['h'] = 1, ['i'] = 1, ['j'] = 1, ['k'] = 1, ['l'] = 1, ['m'] = 1, ['n'] = 1,
-    ['o'] = 1, ['p'] = 1, ['q'] = 1, ['r'] = 1, ['s'] = 1, ['t'] = 1, ['u'] = 1, ['v'] = 1,
-    ['w'] = 1, ['x'] = 1, ['y'] = 1, ['z'] = 1, ['{'] = 1, ['|'] = 1, ['}'] = 1, ['~'] = 1,
-};
-
-static int is_value_char(unsigned char c)
+int sl_list_next(sl_span v, size_t *pos, sl_span *elem)
 {
-    return c >= 0x80 || value_chars[c];
+    size_t i = *pos;
+    if (i > v.len)
+        return 0;
+    if (i == 0) {
+        /* a value of LWS only is an empty list */
+        size_t k = sl_skip_lws(v.p, 0, v.len);
+        if (k == v.len)
+            return 0;
+    }
+    /* Most rows hold one element: with no ',' after i, the element runs to the end whatever
+     * quotes and angle brackets it holds, and one memchr settles it. */
+    size_t e = memchr(v.p + i, ',', v.len - i) ? list_elem_end(v, i) : v.len;
+    *elem = sl_trim(sl_mkspan(v.p + i, e - i));
+    *pos = e + 1;
+    return 1;
 }
 
 int sl_param_next(sl_span s, size_t *pos, sl_param *out, size_t *err_at)
@@ -106,7 +94,8 @@ int sl_param_next(sl_span s, size_t *pos, sl_param *out, size_t *err_at)
             }
             j = q + 1;
         } else {
-            while (j < s.len && is_value_char((unsigned char)s.p[j]))
+            /* gen-value = token / host / quoted-string (SL_C_VALUE, span.c) */
+            while (j < s.len && (sl_ctype_tab[(unsigned char)s.p[j]] & SL_C_VALUE))
                 j++;
         }
         if (j == vs) {
@@ -177,7 +166,102 @@ sl_span sl_uri_params(sl_span uri)
     return sl_mkspan(uri.p + s, e - s);
 }
 
-int sl_uri_check(sl_span uri, int in_request_line, const char **what, size_t *err_at)
+/* Nonzero iff some byte of w is at most ' ' or is 0x7f (exact as to existence). */
+static inline uint64_t ctl_in_word(uint64_t w)
+{
+    return ((w - SL_SWAR_ONES * 0x21) & ~w & SL_SWAR_HIGH) | sl_swar_zero(w ^ (SL_SWAR_ONES * 0x7f));
+}
+
+/* Nonzero iff some byte of w is ';', '?' or ':' (exact as to existence). */
+static inline uint64_t host_stop_in_word(uint64_t w)
+{
+    return sl_swar_zero(w ^ (SL_SWAR_ONES * ';')) | sl_swar_zero(w ^ (SL_SWAR_ONES * '?')) |
+           sl_swar_zero(w ^ (SL_SWAR_ONES * ':'));
+}
+
+/* Index of the first ';', '?' or ':' at or after i, or n: eight bytes at a time, then byte by
+ * byte through the word that holds one. A last, partial word without any is tested as the
+ * eight bytes ending the span (n >= 8): most URIs end with their host. */
+static size_t find_host_stop(const char *p, size_t i, size_t n)
+{
+    while (n - i >= 8 && !host_stop_in_word(sl_swar_load(p + i)))
+        i += 8;
+    if (n - i < 8 && i < n && n >= 8 && !host_stop_in_word(sl_swar_load(p + n - 8)))
+        return n;
+    while (i < n && !(sl_ctype_tab[(unsigned char)p[i]] & SL_C_URISTOP))
+        i++;
+    return i;
+}
+
+/* The common case in one pass: a sip: or sips: URI with no whitespace or control byte and a
+ * host that is not an IPv6 reference. Returns 1, with the URI's ";params" in *params, only when
+ * uri_check_slow would accept the URI and sl_uri_params would find the same params; 0 leaves
+ * the decision (errors, other schemes, "[" hosts) to the precise code. */
+static int uri_fast(sl_span uri, int in_request_line, sl_span *params)
+{
+    const char *p = uri.p;
+    size_t n = uri.len, k;
+    if (n < 5)
+        return 0;
+    /* "sip:" or "sips:" in any letter case, four bytes at once: setting bit 5 of a byte turns
+     * only 'S' and 's' into 's' (likewise 'i', 'p'); the ':' byte is compared as it is */
+    uint32_t w, sip, sips, fold3, fold4;
+    memcpy(&w, p, 4);
+    memcpy(&sip, "sip:", 4);
+    memcpy(&sips, "sips", 4);
+    memcpy(&fold3, "\x20\x20\x20\x00", 4);
+    memcpy(&fold4, "\x20\x20\x20\x20", 4);
+    if ((w | fold3) == sip)
+        k = 3;
+    else if ((w | fold4) == sips && p[4] == ':')
+        k = 4;
+    else
+        return 0;
+    /* no byte at most ' ' and no 0x7f after the scheme (the word test of uri_check_slow); the
+     * last, partial word is tested as the eight bytes ending the URI, overlapping bytes already
+     * passed or the scheme, which passes too (byte by byte if the URI is shorter than that) */
+    size_t i = k + 1;
+    while (n - i >= 8) {
+        if (ctl_in_word(sl_swar_load(p + i)))
+            return 0;
+        i += 8;
+    }
+    if (i < n && n >= 8) {
+        if (ctl_in_word(sl_swar_load(p + n - 8)))
+            return 0;
+    } else {
+        for (; i < n; i++)
+            if ((unsigned char)p[i] <= ' ' || p[i] == 0x7f)
+                return 0;
+    }
+    /* hostport as sip_hostport finds it: after the first '@', up to ';' or '?'; count the
+     * ':'s on the way (more than one: an IPv6 address without []) */
+    size_t s = k + 1;
+    const char *amp = memchr(p + s, '@', n - s);
+    if (amp)
+        s = (size_t)(amp - p) + 1;
+    if (s >= n || p[s] == '[')
+        return 0;
+    size_t e = s;
+    unsigned colons = 0;
+    while ((e = find_host_stop(p, e, n)) < n && p[e] == ':') {
+        if (++colons > 1)
+            return 0;
+        e++;
+    }
+    if (e == s)
+        return 0; /* no host */
+    size_t q = e;
+    while (q < n && p[q] != '?')
+        q++;
+    if (in_request_line && q < n)
+        return 0;
+    *params = sl_mkspan(p + e, q - e);
+    return 1;
+}
+
+/* The precise check, which finds and describes the first problem. */
+static int uri_check_slow(sl_span uri, int in_request_line, const char **what, size_t *err_at)
 {
     if (uri.len == 0) {
         *what = "empty URI";
@@ -192,8 +276,7 @@ int sl_uri_check(sl_span uri, int in_request_line, const char **what, size_t *er
     size_t i0 = 0;
     /* eight bytes at a time while none is at most ' ' or 0x7f (exact as to existence) */
     while (uri.len - i0 >= 8) {
-        uint64_t w = sl_swar_load(uri.p + i0);
-        if (((w - SL_SWAR_ONES * 0x21) & ~w & SL_SWAR_HIGH) | sl_swar_zero(w ^ (SL_SWAR_ONES * 0x7f)))
+        if (ctl_in_word(sl_swar_load(uri.p + i0)))
             break;
         i0 += 8;
     }
@@ -246,4 +329,21 @@ int sl_uri_check(sl_span uri, int in_request_line, const char **what, size_t *er
         }
     }
     return 0;
+}
+
+int sl_uri_check_params(sl_span uri, int in_request_line, const char **what, size_t *err_at,
+                        sl_span *params)
+{
+    if (uri_fast(uri, in_request_line, params))
+        return 0;
+    if (uri_check_slow(uri, in_request_line, what, err_at) != 0)
+        return -1;
+    *params = sl_uri_params(uri);
+    return 0;
+}
+
+int sl_uri_check(sl_span uri, int in_request_line, const char **what, size_t *err_at)
+{
+    sl_span params;
+    return sl_uri_check_params(uri, in_request_line, what, err_at, &params);
 }

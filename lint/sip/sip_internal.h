@@ -9,7 +9,11 @@
 
 #include "siplint/sip.h"
 
-enum { SL_C_TOKEN = 1, SL_C_WS = 2, SL_C_DIGIT = 4, SL_C_ALPHA = 8 };
+/* SL_C_VALUE: a byte of an unquoted gen-value (see sl_param_next); SL_C_URISTOP: a byte that
+ * ends the host of a sip/sips URI or separates its port (';' '?' ':'), for the URI fast path. */
+enum {
+    SL_C_TOKEN = 1, SL_C_WS = 2, SL_C_DIGIT = 4, SL_C_ALPHA = 8, SL_C_VALUE = 16, SL_C_URISTOP = 32
+};
 extern const unsigned char sl_ctype_tab[256];
 
 static inline int sl_is_token(unsigned char c) { return sl_ctype_tab[c] & SL_C_TOKEN; }
@@ -17,9 +21,12 @@ static inline int sl_is_token(unsigned char c) { return sl_ctype_tab[c] & SL_C_T
 static inline int sl_is_ws(unsigned char c) { return sl_ctype_tab[c] & SL_C_WS; }
 static inline int sl_is_digit(unsigned char c) { return sl_ctype_tab[c] & SL_C_DIGIT; }
 static inline int sl_is_alpha(unsigned char c) { return sl_ctype_tab[c] & SL_C_ALPHA; }
+/* ASCII lower case of c (other bytes unchanged), by table: one load where the test and
+ * conditional add took four instructions in the header-name and scheme comparisons. */
+extern const unsigned char sl_lower_tab[256];
 static inline unsigned char sl_lower(unsigned char c)
 {
-    return (c >= 'A' && c <= 'Z') ? (unsigned char)(c + 32) : c;
+    return sl_lower_tab[c];
 }
 static inline sl_span sl_mkspan(const char *p, size_t n)
 {
@@ -56,8 +63,38 @@ static inline size_t sl_find2(const char *p, size_t i, size_t n, char a, char b)
     return i;
 }
 
-/* Index of the first non-LWS byte at or after i (at most n). */
-size_t sl_skip_lws(const char *p, size_t i, size_t n);
+/* Index of the first non-LWS byte at or after i (at most n). Inline: most calls skip nothing. */
+static inline size_t sl_skip_lws(const char *p, size_t i, size_t n)
+{
+    while (i < n && sl_is_ws((unsigned char)p[i]))
+        i++;
+    return i;
+}
+
+/* sl_span_trim, inline for the parsers' own use (the values they see are rarely padded). */
+static inline sl_span sl_trim(sl_span s)
+{
+    while (s.len && sl_is_ws((unsigned char)s.p[0])) {
+        s.p++;
+        s.len--;
+    }
+    while (s.len && sl_is_ws((unsigned char)s.p[s.len - 1]))
+        s.len--;
+    return s;
+}
+
+/* Case-insensitive comparison with a lower-case literal whose length is known at compile time:
+ * the length decides most mismatches before any byte is read. */
+static inline int sl_ieq_n(sl_span s, const char *lower_lit, size_t n)
+{
+    if (s.len != n)
+        return 0;
+    for (size_t i = 0; i < n; i++)
+        if (sl_lower((unsigned char)s.p[i]) != (unsigned char)lower_lit[i])
+            return 0;
+    return 1;
+}
+#define SL_IEQ_LIT(s, lit) sl_ieq_n((s), "" lit, sizeof(lit) - 1)
 
 /* Offset of a quoted string's closing quote, starting at the opening quote p[i] == '"';
  * returns n when the string is unterminated. Handles quoted-pair escapes. */
@@ -80,5 +117,9 @@ static inline size_t sl_skip_quoted(const char *p, size_t i, size_t n)
 int sl_uri_check(sl_span uri, int in_request_line, const char **what, size_t *err_at);
 /* For sip/sips URIs: the ";params" part of the URI (after the host), len 0 if none. */
 sl_span sl_uri_params(sl_span uri);
+/* sl_uri_check and sl_uri_params in one pass, for a URI that passes the check: returns 0 and
+ * sets *params; on failure returns -1 with *what and *err_at as sl_uri_check sets them. */
+int sl_uri_check_params(sl_span uri, int in_request_line, const char **what, size_t *err_at,
+                        sl_span *params);
 
 #endif

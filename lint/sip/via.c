@@ -12,13 +12,20 @@ static size_t token_at(const char *p, size_t i, size_t n)
     return i;
 }
 
-int sl_via_parse(sl_span e, sl_via *v, const char **what, size_t *err_at)
+/* sent-protocol = protocol-name SLASH protocol-version SLASH transport; LWS around '/'.
+ * Returns 0 and sets *end to the index after the transport, or -1 with *what and *err_at. */
+static int sent_protocol(const char *p, size_t n, sl_via *v, const char **what, size_t *err_at,
+                         size_t *end)
 {
-    memset(v, 0, sizeof *v);
-    const char *p = e.p;
-    size_t n = e.len, i = 0, s;
-    /* sent-protocol = protocol-name SLASH protocol-version SLASH transport; LWS around '/' */
-    s = i;
+    size_t i = 0, s = 0;
+    if (n > 8 && memcmp(p, "SIP/2.0/", 8) == 0 && sl_is_token((unsigned char)p[8])) {
+        /* as nearly every element writes it, without LWS: the loop below finds the same spans */
+        v->protocol = sl_mkspan(p, 7);
+        i = token_at(p, 8, n);
+        v->transport = sl_mkspan(p + 8, i - 8);
+        *end = i;
+        return 0;
+    }
     i = token_at(p, i, n);
     if (i == s) {
         *what = "Via without a protocol name";
@@ -46,6 +53,17 @@ int sl_via_parse(sl_span e, sl_via *v, const char **what, size_t *err_at)
         else
             v->transport = sl_mkspan(p + s, i - s);
     }
+    *end = i;
+    return 0;
+}
+
+int sl_via_parse(sl_span e, sl_via *v, const char **what, size_t *err_at)
+{
+    memset(v, 0, sizeof *v);
+    const char *p = e.p;
+    size_t n = e.len, i, s;
+    if (sent_protocol(p, n, v, what, err_at, &i) != 0)
+        return -1;
     size_t j = sl_skip_lws(p, i, n);
     if (j == i || j >= n) {
         *what = "Via without a sent-by host";
@@ -76,9 +94,11 @@ int sl_via_parse(sl_span e, sl_via *v, const char **what, size_t *err_at)
     if (j < n && p[j] == ':') {
         j = sl_skip_lws(p, j + 1, n);
         size_t ds = j;
-        unsigned port = 0;
-        while (j < n && sl_is_digit((unsigned char)p[j]) && port <= 65535)
-            port = port * 10 + (unsigned)(p[j++] - '0');
+        unsigned port = 0, d;
+        while (j < n && (d = (unsigned char)p[j] - (unsigned)'0') <= 9 && port <= 65535) {
+            port = port * 10 + d;
+            j++;
+        }
         if (j == ds || port > 65535 || port == 0) {
             *what = "Via sent-by port is not a number from 1 to 65535";
             *err_at = ds;
@@ -90,14 +110,14 @@ int sl_via_parse(sl_span e, sl_via *v, const char **what, size_t *err_at)
     v->params = sl_mkspan(p + i, n - i);
     size_t pos = 0, at;
     sl_param prm;
-    int rc;
-    while ((rc = sl_param_next(v->params, &pos, &prm, &at)) > 0) {
-        if (sl_span_ieq(prm.name, "branch")) {
+    int rc = 0;
+    while (pos < v->params.len && (rc = sl_param_next(v->params, &pos, &prm, &at)) > 0) {
+        if (SL_IEQ_LIT(prm.name, "branch")) {
             v->has_branch = 1;
             v->branch = prm.value;
-        } else if (sl_span_ieq(prm.name, "rport")) {
+        } else if (SL_IEQ_LIT(prm.name, "rport")) {
             v->has_rport = 1;
-        } else if (sl_span_ieq(prm.name, "received")) {
+        } else if (SL_IEQ_LIT(prm.name, "received")) {
             v->received = prm.value;
         }
     }
