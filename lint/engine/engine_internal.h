@@ -3,6 +3,8 @@
 #ifndef SIPLINT_ENGINE_INTERNAL_H
 #define SIPLINT_ENGINE_INTERNAL_H
 
+#include <string.h>
+
 #include "siplint/engine.h"
 #include "siplint/sip.h"
 
@@ -51,13 +53,24 @@ typedef struct sl_rule_impl {
     sl_rule_fn fn;
 } sl_rule_impl;
 
-/* Rule modules, one per RFC family (lint/rules/). Each array ends with {SL_RULE__COUNT, NULL}. */
-extern const sl_rule_impl sl_rules_rfc3261[];
-extern const sl_rule_impl sl_rules_rfc3428[];
-extern const sl_rule_impl sl_rules_rfc3327[];
-extern const sl_rule_impl sl_rules_rfc4320[];
-extern const sl_rule_impl sl_rules_rfc8224[];
-extern const sl_rule_impl sl_rules_stateful[]; /* transaction and dialog rules (stateful.c) */
+/* Which messages a rule can report on. The engine calls a rule only for those: most rules
+ * concern only requests or only responses, and a call that returns at once still costs the
+ * dispatch. A rule marked so must find nothing in, and change nothing for, the others. */
+enum { SL_ON_ANY = 0, SL_ON_REQUEST, SL_ON_RESPONSE };
+typedef struct sl_rule_def {
+    sl_rule_id rule;
+    sl_rule_fn fn;
+    unsigned char on;        /* SL_ON_* */
+} sl_rule_def;
+
+/* Rule modules, one per RFC family (lint/rules/). Each array ends with an entry whose fn is
+ * NULL ({SL_RULE__COUNT, NULL...}). */
+extern const sl_rule_impl sl_rules_rfc3261[]; /* every rule on every message */
+extern const sl_rule_def sl_rules_rfc3428[];
+extern const sl_rule_def sl_rules_rfc3327[];
+extern const sl_rule_def sl_rules_rfc4320[];
+extern const sl_rule_def sl_rules_rfc8224[];
+extern const sl_rule_def sl_rules_stateful[]; /* transaction and dialog rules (stateful.c) */
 
 /* Report a finding of rule at [off, off+len) of the message with the rule's natural severity
  * sev (the configuration may override it). */
@@ -81,6 +94,10 @@ void sl_emit_related(sl_ctx *c, sl_rule_id rule, sl_severity sev, size_t off, si
  * a tenth of the engine's time (docs/performance.md). Same contract as the parsers. */
 int sl_ctx_addr(sl_ctx *c, sl_span e, sl_addr *a, const char **what, size_t *err_at);
 int sl_ctx_via(sl_ctx *c, sl_span e, sl_via *v, const char **what, size_t *err_at);
+/* The same without the copy (the tracker reads a few fields): the remembered result, valid for
+ * the message, or *spare filled when the memo is full; NULL when the element does not parse. */
+const sl_addr *sl_ctx_addr_ref(sl_ctx *c, sl_span e, sl_addr *spare);
+const sl_via *sl_ctx_via_ref(sl_ctx *c, sl_span e, sl_via *spare);
 
 /* A printable, length-capped copy of s (control and non-ASCII bytes escaped as \xNN), valid
  * until four more calls. */
@@ -88,16 +105,24 @@ const char *sl_show(sl_ctx *c, sl_span s, size_t max);
 /* "1,512" */
 const char *sl_thousands(sl_ctx *c, uint64_t v);
 
+/* sl_span_eq for a string literal, inline: the compiler folds the length and the comparison
+ * (most rules ask "is this a MESSAGE?" of every message). */
+static inline int sl_span_is(sl_span s, const char *lit)
+{
+    size_t n = strlen(lit);
+    return s.len == n && (n == 0 || memcmp(s.p, lit, n) == 0);
+}
+
 static inline int sl_is_method(const sl_msg *m, const char *method)
 {
-    return m->is_request && sl_span_eq(m->method, method);
+    return m->is_request && sl_span_is(m->method, method);
 }
 /* The method a message concerns: the request method, or a response's CSeq method. */
 static inline int sl_concerns(const sl_ctx *c, const char *method)
 {
     if (c->m->is_request)
-        return sl_span_eq(c->m->method, method);
-    return c->cseq_ok && sl_span_eq(c->cseq.method, method);
+        return sl_span_is(c->m->method, method);
+    return c->cseq_ok && sl_span_is(c->cseq.method, method);
 }
 
 #endif

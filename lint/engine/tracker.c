@@ -57,7 +57,9 @@ static inline uint64_t trk_end(uint64_t h, size_t n)
     return h ^ (h >> 29);
 }
 
-uint64_t sl_trk_hash(uint64_t h, const void *p, size_t n)
+/* The bodies of sl_trk_hash and sl_trk_hash_lc, inlined where the tracker builds its keys: a
+ * message hashes a dozen short fields, and the call overhead was a third of the cost. */
+static inline uint64_t trk_hash(uint64_t h, const void *p, size_t n)
 {
     const unsigned char *b = p;
     size_t i = 0;
@@ -68,7 +70,7 @@ uint64_t sl_trk_hash(uint64_t h, const void *p, size_t n)
     return trk_end(h, n);
 }
 
-uint64_t sl_trk_hash_lc(uint64_t h, const char *p, size_t n)
+static inline uint64_t trk_hash_lc(uint64_t h, const char *p, size_t n)
 {
     const unsigned char *b = (const unsigned char *)p;
     size_t i = 0;
@@ -77,6 +79,16 @@ uint64_t sl_trk_hash_lc(uint64_t h, const char *p, size_t n)
     if (i < n)
         h = trk_mix(h, trk_lower(trk_tail(b + i, n - i)));
     return trk_end(h, n);
+}
+
+uint64_t sl_trk_hash(uint64_t h, const void *p, size_t n)
+{
+    return trk_hash(h, p, n);
+}
+
+uint64_t sl_trk_hash_lc(uint64_t h, const char *p, size_t n)
+{
+    return trk_hash_lc(h, p, n);
 }
 
 static int lc_eq(const char *p, size_t n, const char *lit)
@@ -97,36 +109,35 @@ static int lc_eq(const char *p, size_t n, const char *lit)
 uint64_t sl_trk_uri_hash(uint64_t h, sl_span uri)
 {
     const char *p = uri.p;
-    size_t n = uri.len, i = 0;
-    while (i < n && p[i] != ':')
-        i++;
-    if (i >= n) /* not scheme:... - compare as written */
-        return sl_trk_hash(h, p, n);
-    h = sl_trk_hash_lc(h, p, i); /* scheme */
+    size_t n = uri.len;
+    /* memchr and a short backward scan rather than byte loops over the whole URI */
+    const char *colon = n ? memchr(p, ':', n) : NULL;
+    if (!colon) /* not scheme:... - compare as written */
+        return trk_hash(h, p, n);
+    size_t i = (size_t)(colon - p);
+    h = trk_hash_lc(h, p, i); /* scheme */
     i++;
+    /* headers are not part of the comparison we need */
     size_t rest = i, end = n;
-    for (size_t k = i; k < n; k++)
-        if (p[k] == '?') {
-            end = k; /* headers are not part of the comparison we need */
-            break;
-        }
-    /* userinfo: up to the last '@' before any ';' of the host part */
-    size_t at = (size_t)-1;
-    for (size_t k = rest; k < end; k++) {
-        if (p[k] == '@')
-            at = k;
-    }
+    const char *qm = rest < n ? memchr(p + rest, '?', n - rest) : NULL;
+    if (qm)
+        end = (size_t)(qm - p);
+    /* userinfo: up to the last '@' */
+    size_t at = end;
+    while (at > rest && p[at - 1] != '@')
+        at--;
     size_t host = rest;
-    if (at != (size_t)-1) {
-        h = sl_trk_hash(h, p + rest, at - rest); /* user (and password): case-sensitive */
-        host = at + 1;
+    if (at > rest) {
+        h = trk_hash(h, p + rest, at - 1 - rest); /* user (and password): case-sensitive */
+        host = at;
     } else {
-        h = sl_trk_hash(h, "", 0);
+        h = trk_hash(h, "", 0);
     }
-    size_t semi = host;
-    while (semi < end && p[semi] != ';')
-        semi++;
-    h = sl_trk_hash_lc(h, p + host, semi - host);
+    const char *sc = host < end ? memchr(p + host, ';', end - host) : NULL;
+    size_t semi = sc ? (size_t)(sc - p) : end;
+    h = trk_hash_lc(h, p + host, semi - host);
+    if (semi == end)
+        return h; /* no parameters (the usual case) */
     /* §19.1.4: user, ttl, method and maddr must match if either URI has them; others only when
      * both have them, which we cannot know, so they are left out (fewer, not more, matches). */
     static const char *const keep[] = {"user", "ttl", "method", "maddr"};
@@ -140,9 +151,9 @@ uint64_t sl_trk_uri_hash(uint64_t h, sl_span uri)
             while (eq < e2 && p[eq] != '=')
                 eq++;
             if (lc_eq(p + s, eq - s, keep[k])) {
-                h = sl_trk_hash_lc(h, keep[k], strlen(keep[k]));
+                h = trk_hash_lc(h, keep[k], strlen(keep[k]));
                 if (eq < e2)
-                    h = sl_trk_hash_lc(h, p + eq + 1, e2 - eq - 1);
+                    h = trk_hash_lc(h, p + eq + 1, e2 - eq - 1);
             }
             q = e2;
         }
@@ -183,7 +194,7 @@ static inline size_t home(const sl_tab *tb, uint64_t key)
     return (size_t)(x >> 32) & tb->mask;
 }
 
-void *sl_tab_find(sl_tab *tb, uint64_t key, int64_t now)
+static inline void *tab_find(sl_tab *tb, uint64_t key, int64_t now)
 {
     if (!key)
         return NULL;
@@ -194,6 +205,11 @@ void *sl_tab_find(sl_tab *tb, uint64_t key, int64_t now)
         if (s->key == key)
             return s->expire >= now ? s : NULL;
     }
+}
+
+void *sl_tab_find(sl_tab *tb, uint64_t key, int64_t now)
+{
+    return tab_find(tb, key, now);
 }
 
 /* Backward-shift deletion (linear probing without tombstones). */
@@ -221,14 +237,28 @@ static void tab_sweep(sl_tab *tb, int64_t now, size_t n)
 {
     if (!tb->used)
         return;
-    for (size_t v = 0; v < n; v++) {
-        size_t i = tb->cursor & tb->mask;
-        sl_trk_hdr *s = slot(tb, i);
-        if (s->key && s->expire < now)
-            tab_delete(tb, i); /* another entry may have moved into i: look again next time */
-        else
-            tb->cursor++;
+    /* Runs of slots up to the end of the array, walked with a pointer; the cursor in a local
+     * (kept in tb, it was reloaded and stored at every slot). */
+    size_t cur = tb->cursor;
+    while (n) {
+        size_t i = cur & tb->mask, run = tb->cap - i, k = 0;
+        if (run > n)
+            run = n;
+        const unsigned char *p = tb->slots + i * tb->rec;
+        for (; k < run; k++, p += tb->rec) {
+            const sl_trk_hdr *s = (const sl_trk_hdr *)(const void *)p;
+            if (s->key && s->expire < now)
+                break;
+        }
+        cur += k;
+        n -= k;
+        if (k < run) {
+            /* another entry may have moved into the slot: look at it again next time */
+            tab_delete(tb, i + k);
+            n--;
+        }
     }
+    tb->cursor = cur;
 }
 
 
@@ -338,6 +368,13 @@ size_t sl_trk_live(const sl_tracker *t)
     return t->txn.used + t->req.used + t->dlg.used + t->pend.used;
 }
 
+void sl_trk_tick(sl_tracker *t, int64_t now)
+{
+    /* 4 slots per message and table, in batches: the calls cost more than the slots */
+    if (++t->ticks % SL_TRK_SWEEP_EVERY == 0)
+        sl_trk_sweep(t, now, 4 * SL_TRK_SWEEP_EVERY);
+}
+
 void sl_trk_sweep(sl_tracker *t, int64_t now, size_t n)
 {
     tab_sweep(&t->txn, now, n);
@@ -365,17 +402,28 @@ void sl_trk_sweep_all(sl_tracker *t, int64_t now)
  * after it (the rules that need a dialog then stay quiet or drop to a warning). */
 #define DIALOG_IDLE_NS (1800LL * 1000000000LL)
 
+/* Methods are case-sensitive (RFC 3261 §7.1): by length, then the bytes. */
 uint8_t sl_trk_method_of(sl_span m)
 {
-    static const struct { const char *name; uint8_t id; } tab[] = {
-        {"INVITE", SL_TM_INVITE},       {"ACK", SL_TM_ACK},           {"CANCEL", SL_TM_CANCEL},
-        {"MESSAGE", SL_TM_MESSAGE},     {"REGISTER", SL_TM_REGISTER}, {"SUBSCRIBE", SL_TM_SUBSCRIBE},
-        {"REFER", SL_TM_REFER},         {"NOTIFY", SL_TM_NOTIFY},     {"BYE", SL_TM_BYE},
-    };
-    for (size_t i = 0; i < sizeof tab / sizeof tab[0]; i++)
-        if (sl_span_eq(m, tab[i].name)) /* methods are case-sensitive (RFC 3261 §7.1) */
-            return tab[i].id;
-    return SL_TM_OTHER;
+#define IS(lit) (memcmp(m.p, lit, sizeof lit - 1) == 0)
+    switch (m.len) {
+    case 3:
+        return IS("ACK") ? SL_TM_ACK : IS("BYE") ? SL_TM_BYE : SL_TM_OTHER;
+    case 5:
+        return IS("REFER") ? SL_TM_REFER : SL_TM_OTHER;
+    case 6:
+        return IS("INVITE") ? SL_TM_INVITE : IS("CANCEL") ? SL_TM_CANCEL
+             : IS("NOTIFY") ? SL_TM_NOTIFY : SL_TM_OTHER;
+    case 7:
+        return IS("MESSAGE") ? SL_TM_MESSAGE : SL_TM_OTHER;
+    case 8:
+        return IS("REGISTER") ? SL_TM_REGISTER : SL_TM_OTHER;
+    case 9:
+        return IS("SUBSCRIBE") ? SL_TM_SUBSCRIBE : SL_TM_OTHER;
+    default:
+        return SL_TM_OTHER;
+    }
+#undef IS
 }
 
 int64_t sl_trk_e_reset(const sl_tracker *t)
@@ -403,150 +451,227 @@ uint32_t sl_trk_path_hash(sl_span elem)
     return sl_trk_h32(h);
 }
 
-static uint64_t hash_addr(uint64_t h, const sl_meta *meta, int reverse)
+/* (src, dst) of the message, or (dst, src) with reverse: the link a message travelled. */
+uint32_t sl_trk_addr_h(const sl_meta *meta, int reverse)
 {
     size_t n = meta->af == 6 ? 16 : 4;
     const uint8_t *a = reverse ? meta->dst : meta->src, *b = reverse ? meta->src : meta->dst;
     uint16_t pa = reverse ? meta->dport : meta->sport, pb = reverse ? meta->sport : meta->dport;
-    h = sl_trk_hash(h, &meta->af, 1);
-    h = sl_trk_hash(h, a, n);
-    h = sl_trk_hash(h, &pa, sizeof pa);
-    h = sl_trk_hash(h, b, n);
-    return sl_trk_hash(h, &pb, sizeof pb);
+    uint64_t h = trk_mix(SL_TRK_SEED, meta->af);
+    h = trk_hash(h, a, n);
+    h = trk_mix(h, pa);
+    h = trk_hash(h, b, n);
+    return sl_trk_h32(trk_mix(h, pb));
 }
 
 /* RFC 3261 §17.1.3 / §17.2.3: branch + sent-by + method (and Call-ID) when the branch has the
- * magic cookie; otherwise the RFC 2543 fallback (Call-ID, From tag, CSeq, top Via). */
-static uint64_t txn_key(const sl_ctx *c, const sl_trk_view *v, const char *method, size_t mlen)
+ * magic cookie; otherwise the RFC 2543 fallback (Call-ID, From tag, CSeq, top Via). Everything
+ * but the method, which txn_key adds: an ACK looks up two methods with one prefix. */
+static uint64_t txn_prefix(const sl_ctx *c, const sl_trk_view *v)
 {
-    const sl_via *via = &v->via;
-    uint64_t h = SL_TRK_SEED;
-    uint16_t port = (uint16_t)via->port;
+    const sl_via *via = v->via;
+    uint64_t h;
     if (via->has_branch && via->branch.len > 7 && memcmp(via->branch.p, "z9hG4bK", 7) == 0) {
         /* Call-ID too: §17 needs only the branch, but scanners and broken stacks reuse one
          * branch for unrelated calls, and two calls are never one transaction */
-        h = sl_trk_hash(h, "T", 1);
-        h = sl_trk_hash(h, c->call_id.p, c->call_id.len);
+        h = trk_mix(trk_mix(SL_TRK_SEED, 'T'), v->cid_h);
     } else {
-        h = sl_trk_hash(h, "2", 1);
-        h = sl_trk_hash(h, c->call_id.p, c->call_id.len);
-        h = sl_trk_hash(h, v->from_tag.p, v->from_tag.len);
-        h = sl_trk_hash(h, &c->cseq.num, sizeof c->cseq.num);
+        h = trk_mix(trk_mix(SL_TRK_SEED, '2'), v->cid_h);
+        h = trk_mix(trk_mix(h, v->ftag_h), c->cseq.num);
     }
-    h = sl_trk_hash(h, via->branch.p, via->branch.len);
-    h = sl_trk_hash_lc(h, via->host.p, via->host.len);
-    h = sl_trk_hash(h, &port, sizeof port);
-    h = sl_trk_hash(h, method, mlen);
+    h = trk_hash(h, via->branch.p, via->branch.len);
+    h = trk_hash_lc(h, via->host.p, via->host.len);
+    return trk_mix(h, (uint16_t)via->port);
+}
+
+static inline uint64_t txn_key(uint64_t prefix, const char *method, size_t mlen)
+{
+    uint64_t h = trk_hash(prefix, method, mlen);
     return h ? h : 1;
 }
 
-static uint64_t dialog_key(const sl_ctx *c, const sl_trk_view *v)
+/* The From URI as §19.1.4 compares it (SIP-RESP-ECHO, MSG-OVERLAP-OOD), hashed once. */
+static uint64_t from_uri_h(sl_trk_view *v)
 {
-    uint64_t a = sl_trk_hash(SL_TRK_SEED, v->from_tag.p, v->from_tag.len);
-    uint64_t b = sl_trk_hash(SL_TRK_SEED, v->to_tag.p, v->to_tag.len);
-    uint64_t lo = a < b ? a : b, hi = a < b ? b : a;
-    uint64_t h = sl_trk_hash(SL_TRK_SEED, "D", 1);
-    h = sl_trk_hash(h, c->call_id.p, c->call_id.len);
-    h = sl_trk_hash(h, &lo, sizeof lo);
-    h = sl_trk_hash(h, &hi, sizeof hi);
-    return h ? h : 1;
+    if (!(v->lazy & SL_TV_FURI)) {
+        v->furi_h = sl_trk_uri_hash(SL_TRK_SEED, v->from_uri);
+        v->lazy |= SL_TV_FURI;
+    }
+    return v->furi_h;
 }
 
-static int read_addr(sl_ctx *c, sl_hdr_id id, sl_addr *a)
+uint32_t sl_trk_totag_h(sl_trk_view *v)
 {
-    const sl_header *h = sl_msg_hdr(c->m, id);
-    const char *what;
-    size_t at;
-    return h && sl_ctx_addr(c, sl_span_trim(h->value), a, &what, &at) == 0;
+    if (!(v->lazy & SL_TV_TOTAG)) {
+        v->totag_h = sl_trk_h32(trk_hash(SL_TRK_SEED, v->to_tag.p, v->to_tag.len));
+        v->lazy |= SL_TV_TOTAG;
+    }
+    return v->totag_h;
 }
 
-void sl_trk_observe(sl_tracker *t, sl_ctx *c, sl_trk_view *v)
+uint32_t sl_trk_from_h(sl_trk_view *v)
 {
-    memset(v, 0, sizeof *v);
-    const sl_msg *m = c->m;
-    const sl_meta *meta = c->meta;
-    v->now = sl_meta_ns(meta);
-    if (!c->cseq_ok || c->cseq.overflow || c->call_id.len == 0 || (!m->is_request && !m->status))
+    return sl_trk_h32(trk_mix(from_uri_h(v), v->ftag_h));
+}
+
+void sl_trk_echo(sl_ctx *c, sl_trk_view *v)
+{
+    if (v->lazy & SL_TV_ECHO)
         return;
-    const sl_header *vh = sl_msg_hdr(m, SL_H_VIA);
-    if (!vh)
-        return;
-    size_t pos = 0, at;
-    sl_span el;
-    const char *what;
-    if (!sl_list_next(vh->value, &pos, &el) || sl_ctx_via(c, el, &v->via, &what, &at) != 0)
-        return;
-    v->via_off = vh->offset;
+    v->lazy |= SL_TV_ECHO;
 
     /* the whole Via stack, as SIP-RESP-ECHO compares it: transport, sent-by, branch of each
-     * element (received/rport are added by the next hop, RFC 3261 §18.2.1, §RFC 3581) */
+     * element (received/rport are added by the next hop, RFC 3261 §18.2.1, §RFC 3581). The top
+     * element was read by sl_trk_observe; of it only the transport counts here: its branch,
+     * sent-by host and port are in the transaction key (txn_prefix), so a response that found
+     * its request's transaction has the same ones. */
+    const sl_msg *m = c->m;
     uint64_t vs = SL_TRK_SEED;
     unsigned nv = 0;
-    for (const sl_header *h = vh; h; h = sl_msg_hdr_next(m, h)) {
-        pos = 0;
-        while (sl_list_next(h->value, &pos, &el)) {
-            sl_via x;
-            if (el.len && sl_ctx_via(c, el, &x, &what, &at) == 0) {
-                uint16_t port = (uint16_t)x.port;
-                vs = sl_trk_hash_lc(vs, x.transport.p, x.transport.len);
-                vs = sl_trk_hash_lc(vs, x.host.p, x.host.len);
-                vs = sl_trk_hash(vs, &port, sizeof port);
-                vs = sl_trk_hash(vs, x.branch.p, x.branch.len);
+    int top = 1;
+    for (const sl_header *h = v->via_hdr; h; h = m->count[SL_H_VIA] > 1 ? sl_msg_hdr_next(m, h) : NULL) {
+        size_t pos = 0, at;
+        sl_span el;
+        const char *what;
+        for (;;) {
+            sl_via xv;
+            const sl_via *x = NULL;
+            if (top) {
+                el = v->via_el;
+                pos = v->via_pos;
+                top = 0;
+                if (el.len)
+                    x = v->via;
+            } else if (!sl_list_next(h->value, &pos, &el)) {
+                break;
+            } else if (el.len && sl_ctx_via(c, el, &xv, &what, &at) == 0) {
+                x = &xv;
+            }
+            if (x == v->via) {
+                vs = trk_hash_lc(vs, x->transport.p, x->transport.len);
+            } else if (x) {
+                vs = trk_hash_lc(vs, x->transport.p, x->transport.len);
+                vs = trk_hash_lc(vs, x->host.p, x->host.len);
+                vs = trk_mix(vs, (uint16_t)x->port);
+                vs = trk_hash(vs, x->branch.p, x->branch.len);
             } else {
-                vs = sl_trk_hash_lc(vs, el.p, el.len);
+                vs = trk_hash_lc(vs, el.p, el.len);
             }
             nv++;
         }
     }
     v->via_h = sl_trk_h32(vs);
     v->n_via = (uint8_t)(nv > 255 ? 255 : nv);
+}
 
-    sl_addr a;
-    if (read_addr(c, SL_H_FROM, &a)) {
-        v->from_uri = a.uri;
-        v->from_tag = a.tag;
-        v->has_from_tag = a.has_tag && a.tag.len;
+static uint64_t dialog_key(const sl_trk_view *v)
+{
+    uint64_t a = v->ftag_h, b = trk_hash(SL_TRK_SEED, v->to_tag.p, v->to_tag.len);
+    uint64_t lo = a < b ? a : b, hi = a < b ? b : a;
+    uint64_t h = trk_mix(trk_mix(SL_TRK_SEED, 'D'), v->cid_h);
+    h = trk_mix(trk_mix(h, lo), hi);
+    return h ? h : 1;
+}
+
+/* Parse the first row of From or To (NULL: no row, or it does not parse); *value is its trimmed
+ * value (len 0 without the row). */
+static const sl_addr *read_addr(sl_ctx *c, sl_hdr_id id, sl_addr *spare, sl_span *value)
+{
+    const sl_header *h = sl_msg_hdr(c->m, id);
+    *value = h ? sl_span_trim(h->value) : (sl_span){NULL, 0};
+    return h ? sl_ctx_addr_ref(c, *value, spare) : NULL;
+}
+
+void sl_trk_observe(sl_tracker *t, sl_ctx *c, sl_trk_view *v)
+{
+    const sl_msg *m = c->m;
+    const sl_meta *meta = c->meta;
+    /* Only what the rules read before testing ok, and what the lazy parts test: the view is
+     * filled field by field below rather than cleared as a whole. */
+    v->ok = 0;
+    v->lazy = 0;
+    v->now = sl_meta_ns(meta);
+    if (!c->cseq_ok || c->cseq.overflow || c->call_id.len == 0 || (!m->is_request && !m->status))
+        return;
+    const sl_header *vh = sl_msg_hdr(m, SL_H_VIA);
+    if (!vh)
+        return;
+    size_t pos = 0;
+    sl_span el;
+    if (vh->value.len == 0)
+        return; /* no element (sl_list_next says the same) */
+    if (!memchr(vh->value.p, ',', vh->value.len)) {
+        /* one element: what sl_list_next returns for a row without a comma (its scan for
+         * quotes and brackets only matters when there is a comma to hide), for a tenth of
+         * the cost */
+        el = sl_span_trim(vh->value);
+        pos = vh->value.len + 1;
+        if (el.len == 0)
+            return;
+    } else if (!sl_list_next(vh->value, &pos, &el)) {
+        return;
     }
-    if (read_addr(c, SL_H_TO, &a)) {
-        v->to_tag = a.tag;
-        v->has_to_tag = a.has_tag && a.tag.len;
+    if (!(v->via = sl_ctx_via_ref(c, el, &v->via_spare)))
+        return;
+    v->via_off = vh->offset;
+    v->via_hdr = vh;
+    v->via_el = el;
+    v->via_pos = pos;
+
+    sl_addr spare;
+    const sl_addr *a;
+    sl_span raw;
+    v->from_uri = v->from_tag = v->to_tag = (sl_span){NULL, 0};
+    v->has_from_tag = v->has_to_tag = 0;
+    if ((a = read_addr(c, SL_H_FROM, &spare, &raw)) != NULL) {
+        v->from_uri = a->uri;
+        v->from_tag = a->tag;
+        v->has_from_tag = a->has_tag && a->tag.len;
     }
-    uint64_t fh = sl_trk_uri_hash(SL_TRK_SEED, v->from_uri);
-    v->from_h = sl_trk_h32(sl_trk_hash(fh, v->from_tag.p, v->from_tag.len));
-    v->callid_h = sl_trk_h32(sl_trk_hash(SL_TRK_SEED, c->call_id.p, c->call_id.len));
-    v->addr_h = sl_trk_h32(hash_addr(SL_TRK_SEED, meta, 0));
-    v->raddr_h = sl_trk_h32(hash_addr(SL_TRK_SEED, meta, 1));
+    /* what From says depends on these bytes alone (0 without a From row) */
+    v->from_raw = raw.p ? sl_trk_h32(trk_hash(SL_TRK_SEED, raw.p, raw.len)) : 0;
+    if ((a = read_addr(c, SL_H_TO, &spare, &raw)) != NULL) {
+        v->to_tag = a->tag;
+        v->has_to_tag = a->has_tag && a->tag.len;
+    }
+    /* each field hashed once, the keys built from the hashes */
+    v->cid_h = trk_hash(SL_TRK_SEED, c->call_id.p, c->call_id.len);
+    v->ftag_h = trk_hash(SL_TRK_SEED, v->from_tag.p, v->from_tag.len);
+    v->callid_h = sl_trk_h32(v->cid_h);
 
     sl_span method = m->is_request ? m->method : c->cseq.method;
     v->method = sl_trk_method_of(method);
+    uint64_t pre = txn_prefix(c, v);
     if (v->method == SL_TM_ACK)
-        v->txn_key = txn_key(c, v, "INVITE", 6); /* §17.2.3: the ACK matches its INVITE */
+        v->txn_key = txn_key(pre, "INVITE", 6); /* §17.2.3: the ACK matches its INVITE */
     else
-        v->txn_key = txn_key(c, v, method.p, method.len);
-    v->txn = sl_tab_find(&t->txn, v->txn_key, v->now);
+        v->txn_key = txn_key(pre, method.p, method.len);
+    v->txn = tab_find(&t->txn, v->txn_key, v->now);
 
-    uint64_t rk = sl_trk_hash(SL_TRK_SEED, "R", 1);
-    rk = sl_trk_hash(rk, c->call_id.p, c->call_id.len);
-    rk = sl_trk_hash(rk, v->from_tag.p, v->from_tag.len);
-    rk = sl_trk_hash(rk, &c->cseq.num, sizeof c->cseq.num);
+    uint64_t rk = trk_mix(trk_mix(SL_TRK_SEED, 'R'), v->cid_h);
+    rk = trk_mix(trk_mix(rk, v->ftag_h), c->cseq.num);
     v->req_key = rk ? rk : 1;
-    v->req = sl_tab_find(&t->req, v->req_key, v->now);
+    v->req = tab_find(&t->req, v->req_key, v->now);
 
+    v->dlg_key = 0;
+    v->dlg = NULL;
     if (v->has_from_tag && v->has_to_tag) {
-        v->dlg_key = dialog_key(c, v);
-        v->dlg = sl_tab_find(&t->dlg, v->dlg_key, v->now);
+        v->dlg_key = dialog_key(v);
+        v->dlg = tab_find(&t->dlg, v->dlg_key, v->now);
     }
 
+    v->pend_key = 0;
+    v->pending = NULL;
+    v->pending_frame = 0;
     if (m->is_request && v->method == SL_TM_MESSAGE && !v->has_to_tag) {
-        uint64_t pk = sl_trk_hash(SL_TRK_SEED, "P", 1);
-        pk = sl_trk_hash(pk, &meta->af, 1);
-        pk = sl_trk_hash(pk, meta->src, meta->af == 6 ? 16 : 4);
-        pk = sl_trk_uri_hash(pk, v->from_uri);
-        pk = sl_trk_uri_hash(pk, m->ruri);
+        uint64_t pk = trk_mix(trk_mix(SL_TRK_SEED, 'P'), meta->af);
+        pk = trk_hash(pk, meta->src, meta->af == 6 ? 16 : 4);
+        pk = trk_mix(pk, from_uri_h(v));
+        pk = trk_mix(pk, sl_trk_uri_hash(SL_TRK_SEED, m->ruri));
         v->pend_key = pk ? pk : 1;
-        sl_pendrec *p = sl_tab_find(&t->pend, v->pend_key, v->now);
+        sl_pendrec *p = tab_find(&t->pend, v->pend_key, v->now);
         if (p && p->txn_key != v->txn_key) {
-            sl_txn *x = sl_tab_find(&t->txn, p->txn_key, v->now);
+            sl_txn *x = tab_find(&t->txn, p->txn_key, v->now);
             /* pending = no final response yet and Timer F (64*T1 from the first send) running */
             if (x && !(x->flags & SL_TX_FINAL) && v->now >= x->t_first &&
                 v->now - x->t_first < 64 * t->t1_ns) {
@@ -555,8 +680,9 @@ void sl_trk_observe(sl_tracker *t, sl_ctx *c, sl_trk_view *v)
             }
         }
     }
+    v->ack_message = NULL;
     if (m->is_request && v->method == SL_TM_ACK) {
-        sl_txn *x = sl_tab_find(&t->txn, txn_key(c, v, "MESSAGE", 7), v->now);
+        sl_txn *x = tab_find(&t->txn, txn_key(pre, "MESSAGE", 7), v->now);
         if (x && x->method == SL_TM_MESSAGE && (x->flags & SL_TX_REQ_SEEN))
             v->ack_message = x;
     }
@@ -650,11 +776,13 @@ void sl_trk_commit(sl_tracker *t, sl_ctx *c, sl_trk_view *v)
                 x->req_frame = meta->frame_last;
                 x->cseq = c->cseq.num;
                 x->method = v->method;
-                x->from_h = v->from_h;
+                sl_trk_echo(c, v);
+                x->from_h = sl_trk_from_h(v);
+                x->from_raw = v->from_raw;
                 x->callid_h = v->callid_h;
                 x->via_h = v->via_h;
                 x->n_via = v->n_via;
-                x->req_addr = v->addr_h;
+                x->req_addr = sl_trk_addr_h(meta, 0);
                 if (v->has_to_tag)
                     x->flags |= SL_TX_REQ_TOTAG;
                 if (meta->transport != SL_TP_UDP)
@@ -730,14 +858,14 @@ void sl_trk_commit(sl_tracker *t, sl_ctx *c, sl_trk_view *v)
         }
         unsigned st = m->status;
         if (st > 100 && !(x->flags & SL_TX_RESP_TAG) && v->has_to_tag) {
-            x->resp_totag = sl_trk_h32(sl_trk_hash(SL_TRK_SEED, v->to_tag.p, v->to_tag.len));
+            x->resp_totag = sl_trk_totag_h(v);
             x->flags |= SL_TX_RESP_TAG;
         }
         if (st >= 200 && !(x->flags & SL_TX_FINAL)) {
             x->flags |= SL_TX_FINAL;
             x->final_status = (uint16_t)st;
             x->final_frame = meta->frame_last;
-            x->final_totag = sl_trk_h32(sl_trk_hash(SL_TRK_SEED, v->to_tag.p, v->to_tag.len));
+            x->final_totag = sl_trk_totag_h(v);
         }
         if (x->h.expire < now + life)
             x->h.expire = now + life;

@@ -26,7 +26,8 @@
  *
  * Keys are 64-bit hashes (word-at-a-time) of the normalised fields (0 is "empty"). Every entry
  * carries an expiry in capture time (catalogue D5; see docs/architecture.md): a lookup never returns an
- * expired entry, and each fed message sweeps a few slots so that expired entries are removed.
+ * expired entry, and the fed messages sweep a few slots each (in batches) so that expired entries
+ * are removed.
  * An insertion into a table that is 3/4 full fails: the message is not tracked, the stats counter
  * tracker_dropped counts it, and rules that conclude from the *absence* of an earlier message stay
  * quiet for 64*T1 after such a loss.
@@ -81,6 +82,7 @@ typedef struct sl_txn {
     int64_t overlap_t;
     uint64_t cseq;
     uint32_t from_h, callid_h, via_h; /* SIP-RESP-ECHO: the request's From, Call-ID, Via stack */
+    uint32_t from_raw;        /* ...and its From as written (sl_trk_view.from_raw) */
     uint32_t resp_totag;      /* To tag of the first non-100 response */
     uint32_t final_totag;     /* To tag of the first final response */
     uint32_t req_addr;        /* hash of (src, dst) of the request */
@@ -122,6 +124,7 @@ typedef struct sl_tracker {
     int64_t last_drop;        /* capture time of the last failed insertion that matters */
     uint64_t dropped;         /* insertions refused because a table was full */
     uint64_t hard_dropped;    /* ...of which the loss could make absence look like proof */
+    unsigned ticks;           /* messages fed (sl_trk_tick) */
 } sl_tracker;
 
 /* max_txn: transaction slots (rounded up to a power of two; 0 = 32768); the other tables are
@@ -135,6 +138,10 @@ size_t sl_trk_live(const sl_tracker *t);
 
 /* Remove up to n expired entries' worth of slots from each table (incremental). */
 void sl_trk_sweep(sl_tracker *t, int64_t now, size_t n);
+/* Once per message: sweeps 4 slots of each table per message, SL_TRK_SWEEP_EVERY messages' worth
+ * at a time. */
+#define SL_TRK_SWEEP_EVERY 8
+void sl_trk_tick(sl_tracker *t, int64_t now);
 /* Full sweep (tests). */
 void sl_trk_sweep_all(sl_tracker *t, int64_t now);
 
@@ -172,18 +179,30 @@ struct sl_ctx;
 /* What the tracker knows about the message being linted, filled by sl_trk_observe before the
  * stateful rules run (lookups only: the records are as they were before this message) and
  * recorded by sl_trk_commit after them. */
+/* Parts of the view computed only when a rule or sl_trk_commit asks for them (sl_trk_view.lazy). */
+enum { SL_TV_FURI = 1u << 0, SL_TV_ECHO = 1u << 1, SL_TV_TOTAG = 1u << 2 };
+
 typedef struct sl_trk_view {
     int ok;                   /* Call-ID, CSeq and a top Via were readable: the message is tracked */
+    unsigned lazy;            /* SL_TV_*: which lazy parts are filled */
     int64_t now;              /* capture time, ns */
     uint8_t method;           /* sl_trk_method of the request, or of a response's CSeq */
-    sl_via via;               /* top Via */
+    const sl_via *via;        /* top Via (the ctx's memo entry, or via_spare) */
+    sl_via via_spare;
     size_t via_off;           /* offset of the top Via row */
+    const sl_header *via_hdr; /* its row, the element and where the row's list goes on after it */
+    sl_span via_el;
+    size_t via_pos;
     sl_span from_tag, to_tag, from_uri;
     int has_from_tag, has_to_tag;
-    uint32_t from_h, via_h, callid_h;
-    uint8_t n_via;
-    uint32_t addr_h;          /* (src, dst) */
-    uint32_t raddr_h;         /* (dst, src): what a response on the same link would have */
+    uint64_t cid_h, ftag_h;   /* Call-ID and From tag, hashed once for every key that holds them */
+    uint64_t furi_h;          /* SL_TV_FURI: the From URI (sl_trk_uri_hash) */
+    uint32_t callid_h;
+    uint32_t totag_h;         /* SL_TV_TOTAG (sl_trk_totag_h) */
+    uint32_t from_raw;        /* the From value as written: equal bytes, equal From (SIP-RESP-ECHO
+                               * then need not normalise the URI) */
+    uint32_t via_h;           /* SL_TV_ECHO (sl_trk_echo) */
+    uint8_t n_via;            /* SL_TV_ECHO */
     uint64_t txn_key;
     sl_txn *txn;              /* this message's transaction before this message (NULL: first sight) */
     uint64_t req_key;
@@ -198,6 +217,16 @@ typedef struct sl_trk_view {
 
 void sl_trk_observe(sl_tracker *t, struct sl_ctx *c, sl_trk_view *v);
 void sl_trk_commit(sl_tracker *t, struct sl_ctx *c, sl_trk_view *v);
+/* What SIP-RESP-ECHO compares, computed only for a new request's transaction and a response to
+ * a request that was seen: the From (URI as §19.1.4 compares it, and tag), and the Via stack
+ * (via_h and n_via: a parse per element). */
+uint32_t sl_trk_from_h(sl_trk_view *v);
+/* The To tag as the transaction records keep it (resp_totag, final_totag), hashed once. */
+uint32_t sl_trk_totag_h(sl_trk_view *v);
+void sl_trk_echo(struct sl_ctx *c, sl_trk_view *v);
+/* Hash of (src, dst) of a message, or of (dst, src) with reverse: what a response on the same
+ * link as the request has. */
+uint32_t sl_trk_addr_h(const sl_meta *meta, int reverse);
 /* RFC 3261 §17.1.2.2 / RFC 4320 §4.1: time from the first send until Timer E's interval
  * reaches T2 (3.5 s with the defaults, catalogue D5). */
 int64_t sl_trk_e_reset(const sl_tracker *t);

@@ -30,6 +30,8 @@ static void rule_non_register(sl_ctx *c)
 static void check_path_values(sl_ctx *c, int syntax)
 {
     const sl_msg *m = c->m;
+    if (!m->count[SL_H_PATH])
+        return; /* the usual case, without a call */
     for (const sl_header *h = sl_msg_hdr(m, SL_H_PATH); h; h = sl_msg_hdr_next(m, h)) {
         size_t pos = 0;
         sl_span e;
@@ -214,13 +216,13 @@ static void rule_421(sl_ctx *c)
                 "RFC 3261 §21.4.16: the 421 lists the required extension in Require", evidence);
 }
 
-const sl_rule_impl sl_rules_rfc3327[] = {
-    {SL_R_PATH_NON_REGISTER, rule_non_register},
-    {SL_R_PATH_SYNTAX, rule_path_syntax},
-    {SL_R_PATH_LR, rule_path_lr},
-    {SL_R_PATH_NON_2XX, rule_non_2xx},
-    {SL_R_PATH_NO_SUPPORTED, rule_no_supported},
-    {SL_R_PATH_REQUIRE_NO_SUPPORT, rule_require_no_support},
-    {SL_R_PATH_421, rule_421},
-    {SL_RULE__COUNT, NULL},
+const sl_rule_def sl_rules_rfc3327[] = {
+    {SL_R_PATH_NON_REGISTER, rule_non_register, SL_ON_ANY},
+    {SL_R_PATH_SYNTAX, rule_path_syntax, SL_ON_ANY},
+    {SL_R_PATH_LR, rule_path_lr, SL_ON_ANY},
+    {SL_R_PATH_NON_2XX, rule_non_2xx, SL_ON_RESPONSE},
+    {SL_R_PATH_NO_SUPPORTED, rule_no_supported, SL_ON_REQUEST},
+    {SL_R_PATH_REQUIRE_NO_SUPPORT, rule_require_no_support, SL_ON_REQUEST},
+    {SL_R_PATH_421, rule_421, SL_ON_RESPONSE},
+    {SL_RULE__COUNT, NULL, SL_ON_ANY},
 };

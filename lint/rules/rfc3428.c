@@ -117,6 +117,11 @@ static body_verdict classify(sl_span ctype, sl_span cte, sl_span body, int depth
 {
     body_verdict v = {BODY_PLAIN, NULL, 0, 0, {0}, {0}, {0}, {0}, {0}};
     sl_ctype ct;
+    /* Only multipart/, application/ and message/ types can be signed or opaque, and the type is
+     * the value's first token: most bodies (text/plain) need no parse. */
+    unsigned char t0 = ctype.len ? (unsigned char)(ctype.p[0] | 0x20) : 0;
+    if (t0 != 'm' && t0 != 'a')
+        return v;
     if (depth > 8 || sl_ctype_parse(ctype, &ct) != 0)
         return v;
     sl_span prm;
@@ -639,7 +644,7 @@ static int elem_is_im(sl_span e, sl_span *uri)
 static void rule_im_uri_route(sl_ctx *c)
 {
     const sl_msg *m = c->m;
-    if (!sl_concerns(c, "MESSAGE"))
+    if ((!m->count[SL_H_ROUTE] && !m->count[SL_H_RECORD_ROUTE]) || !sl_concerns(c, "MESSAGE"))
         return;
     static const sl_hdr_id ids[] = {SL_H_ROUTE, SL_H_RECORD_ROUTE};
     for (size_t k = 0; k < 2; k++) {
@@ -662,7 +667,7 @@ static void rule_im_uri_route(sl_ctx *c)
 static void rule_method_case(sl_ctx *c)
 {
     const sl_msg *m = c->m;
-    if (!m->is_request || !sl_span_ieq(m->method, "MESSAGE") || sl_span_eq(m->method, "MESSAGE"))
+    if (!m->is_request || sl_span_is(m->method, "MESSAGE") || !sl_span_ieq(m->method, "MESSAGE"))
         return;
     sl_emit(c, SL_R_MSG_METHOD_CASE, SL_SEV_WARNING, 0, m->method.len,
             "request method \"%s\" is not MESSAGE: methods are case-sensitive (RFC 3261 §7.1) and "
@@ -739,19 +744,19 @@ static void rule_cc_transport(sl_ctx *c)
             sl_thousands(c, m->len));
 }
 
-const sl_rule_impl sl_rules_rfc3428[] = {
-    {SL_R_MSG_SIZE, rule_msg_size},
-    {SL_R_MSG_SIGNED_NO_DATE, rule_signed_no_date},
-    {SL_R_MSG_SIGNED_DATE_UNCOVERED, rule_signed_date_uncovered},
-    {SL_R_MSG_CONTACT, rule_contact},
-    {SL_R_MSG_RESP_CONTACT, rule_resp_contact},
-    {SL_R_MSG_2XX_BODY, rule_2xx_body},
-    {SL_R_MSG_EXPIRES_NO_DATE, rule_expires_no_date},
-    {SL_R_MSG_IM_URI_ROUTE, rule_im_uri_route},
-    {SL_R_MSG_METHOD_CASE, rule_method_case},
-    {SL_R_MSG_415_ACCEPT, rule_415_accept},
-    {SL_R_MSG_405_ALLOW, rule_405_allow},
-    {SL_R_MSG_413, rule_413},
-    {SL_R_MSG_CC_TRANSPORT, rule_cc_transport},
-    {SL_RULE__COUNT, NULL},
+const sl_rule_def sl_rules_rfc3428[] = {
+    {SL_R_MSG_SIZE, rule_msg_size, SL_ON_REQUEST},
+    {SL_R_MSG_SIGNED_NO_DATE, rule_signed_no_date, SL_ON_ANY},
+    {SL_R_MSG_SIGNED_DATE_UNCOVERED, rule_signed_date_uncovered, SL_ON_ANY},
+    {SL_R_MSG_CONTACT, rule_contact, SL_ON_REQUEST},
+    {SL_R_MSG_RESP_CONTACT, rule_resp_contact, SL_ON_RESPONSE},
+    {SL_R_MSG_2XX_BODY, rule_2xx_body, SL_ON_RESPONSE},
+    {SL_R_MSG_EXPIRES_NO_DATE, rule_expires_no_date, SL_ON_REQUEST},
+    {SL_R_MSG_IM_URI_ROUTE, rule_im_uri_route, SL_ON_ANY},
+    {SL_R_MSG_METHOD_CASE, rule_method_case, SL_ON_REQUEST},
+    {SL_R_MSG_415_ACCEPT, rule_415_accept, SL_ON_RESPONSE},
+    {SL_R_MSG_405_ALLOW, rule_405_allow, SL_ON_RESPONSE},
+    {SL_R_MSG_413, rule_413, SL_ON_RESPONSE},
+    {SL_R_MSG_CC_TRANSPORT, rule_cc_transport, SL_ON_REQUEST},
+    {SL_RULE__COUNT, NULL, SL_ON_ANY},
 };

@@ -33,8 +33,8 @@ static void rule_nit_408(sl_ctx *c)
             "see it)", sl_show(c, m->reason, 40));
 }
 
-const sl_rule_impl sl_rules_rfc4320[] = {
-    {SL_R_NIT_1XX, rule_nit_1xx},
-    {SL_R_NIT_408, rule_nit_408},
-    {SL_RULE__COUNT, NULL},
+const sl_rule_def sl_rules_rfc4320[] = {
+    {SL_R_NIT_1XX, rule_nit_1xx, SL_ON_RESPONSE},
+    {SL_R_NIT_408, rule_nit_408, SL_ON_RESPONSE},
+    {SL_RULE__COUNT, NULL, SL_ON_ANY},
 };

@@ -25,7 +25,7 @@ static void rule_id_no_date(sl_ctx *c)
                 sl_show(c, m->method, 32));
 }
 
-const sl_rule_impl sl_rules_rfc8224[] = {
-    {SL_R_ID_NO_DATE, rule_id_no_date},
-    {SL_RULE__COUNT, NULL},
+const sl_rule_def sl_rules_rfc8224[] = {
+    {SL_R_ID_NO_DATE, rule_id_no_date, SL_ON_REQUEST},
+    {SL_RULE__COUNT, NULL, SL_ON_ANY},
 };

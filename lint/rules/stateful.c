@@ -100,7 +100,7 @@ static void rule_overlap(sl_ctx *c)
     uint64_t rel[2] = {x->overlap_frame, x->req_frame};
     /* both requests and this response on one captured link: E; otherwise the response came by
      * another path and the catalogue asks for W */
-    sl_severity sev = v->raddr_h == x->req_addr ? SL_SEV_ERROR : SL_SEV_WARNING;
+    sl_severity sev = sl_trk_addr_h(c->meta, 1) == x->req_addr ? SL_SEV_ERROR : SL_SEV_WARNING;
     sl_emit_related(c, SL_R_MSG_OVERLAP_OOD, sev, 0, 0, rel, 2,
                     "the out-of-dialog MESSAGE in frame %llu was sent while the MESSAGE in frame "
                     "%llu from the same UAC to the same Request-URI was still pending: this %u is "
@@ -124,9 +124,10 @@ static void rule_to_tag(sl_ctx *c)
     sl_txn *x = v->txn;
     if (x && (x->reported & SL_TXR_TO_TAG))
         return;
-    size_t len, off = hdr_off(m, SL_H_TO, &len);
+    size_t len, off;
     uint64_t rel[1] = {x ? x->req_frame : 0};
     if (!v->has_to_tag) {
+        off = hdr_off(m, SL_H_TO, &len);
         if (x && (x->flags & SL_TX_REQ_SEEN) && (x->flags & SL_TX_REQ_TOTAG))
             sl_emit_related(c, SL_R_SIP_TO_TAG_RESP, SL_SEV_ERROR, off, len, rel, 1,
                             "%u response has no To tag although the request in frame %llu had one "
@@ -143,8 +144,9 @@ static void rule_to_tag(sl_ctx *c)
         return;
     if (m->status >= 200 && (x->flags & SL_TX_FINAL))
         return;
-    uint32_t tag = sl_trk_h32(sl_trk_hash(SL_TRK_SEED, v->to_tag.p, v->to_tag.len));
+    uint32_t tag = sl_trk_totag_h(v);
     if (tag != x->resp_totag) {
+        off = hdr_off(m, SL_H_TO, &len);
         sl_emit_related(c, SL_R_SIP_TO_TAG_RESP, SL_SEV_ERROR, off, len, rel, 1,
                         "%u response's To tag '%s' differs from the tag of an earlier response to "
                         "the same request; the UAS uses one tag for all its responses to a request "
@@ -166,14 +168,21 @@ static void rule_resp_echo(sl_ctx *c)
     sl_txn *x = v ? v->txn : NULL;
     if (m->is_request || !x || !(x->flags & SL_TX_REQ_SEEN) || (x->reported & SL_TXR_ECHO))
         return;
+    sl_trk_echo(c, v);
+    /* the same From bytes are the same From; other bytes may still be an equal From (§20) */
+    int from_diff = v->from_raw != x->from_raw && sl_trk_from_h(v) != x->from_h;
+    int callid_diff = v->callid_h != x->callid_h, cseq_diff = c->cseq.num != x->cseq;
+    int via_diff = v->via_h != x->via_h || v->n_via != x->n_via;
+    if (!from_diff && !callid_diff && !cseq_diff && !via_diff)
+        return; /* the usual case */
     char what[64] = "";
     size_t off = 0, len = 0;
     int first = 1;
     struct { int diff; const char *name; sl_hdr_id id; } d[] = {
-        {v->from_h != x->from_h, "From", SL_H_FROM},
-        {v->callid_h != x->callid_h, "Call-ID", SL_H_CALL_ID},
-        {c->cseq.num != x->cseq, "CSeq", SL_H_CSEQ},
-        {v->via_h != x->via_h || v->n_via != x->n_via, "Via", SL_H_VIA},
+        {from_diff, "From", SL_H_FROM},
+        {callid_diff, "Call-ID", SL_H_CALL_ID},
+        {cseq_diff, "CSeq", SL_H_CSEQ},
+        {via_diff, "Via", SL_H_VIA},
     };
     for (size_t i = 0; i < sizeof d / sizeof d[0]; i++) {
         if (!d[i].diff)
@@ -184,8 +193,6 @@ static void rule_resp_echo(sl_ctx *c)
         snprintf(what + o, sizeof what - o, "%s%s", first ? "" : ", ", d[i].name);
         first = 0;
     }
-    if (first)
-        return;
     x->reported |= SL_TXR_ECHO;
     uint64_t rel[1] = {x->req_frame};
     sl_emit_related(c, SL_R_SIP_RESP_ECHO, SL_SEV_ERROR, off, len, rel, 1,
@@ -207,7 +214,7 @@ static void rule_multi_final(sl_ctx *c)
     if (m->is_request || m->status < 200 || !x || !(x->flags & SL_TX_FINAL) ||
         x->method == SL_TM_INVITE || (x->reported & SL_TXR_MULTI_FINAL))
         return;
-    uint32_t tag = sl_trk_h32(sl_trk_hash(SL_TRK_SEED, v->to_tag.p, v->to_tag.len));
+    uint32_t tag = sl_trk_totag_h(v);
     int other_code = m->status != x->final_status;
     if (!other_code && tag == x->final_totag)
         return;
@@ -532,20 +539,20 @@ static void rule_date_stale(sl_ctx *c)
                     c->cfg->date_stale_s ? c->cfg->date_stale_s : 300, m->status);
 }
 
-const sl_rule_impl sl_rules_stateful[] = {
-    {SL_R_MSG_ACK, rule_msg_ack},
-    {SL_R_MSG_OVERLAP_OOD, rule_overlap},
-    {SL_R_MSG_DATE_STALE, rule_date_stale},
-    {SL_R_MSG_PSEUDO_DIALOG, rule_pseudo_dialog},
-    {SL_R_SIP_TO_TAG_RESP, rule_to_tag},
-    {SL_R_SIP_RESP_ECHO, rule_resp_echo},
-    {SL_R_SIP_MULTI_FINAL, rule_multi_final},
-    {SL_R_SIP_420_UNSUPPORTED, rule_420},
-    {SL_R_MSG_413, rule_413_body},
-    {SL_R_SIP_481_OOD, rule_481_ood},
-    {SL_R_NIT_100_EARLY, rule_100_early},
-    {SL_R_PATH_420, rule_path_420},
-    {SL_R_PATH_2XX_ECHO, rule_path_echo},
-    {SL_R_PATH_2XX_UNSOLICITED, rule_path_unsolicited},
-    {SL_RULE__COUNT, NULL},
+const sl_rule_def sl_rules_stateful[] = {
+    {SL_R_MSG_ACK, rule_msg_ack, SL_ON_REQUEST},
+    {SL_R_MSG_OVERLAP_OOD, rule_overlap, SL_ON_RESPONSE},
+    {SL_R_MSG_DATE_STALE, rule_date_stale, SL_ON_RESPONSE},
+    {SL_R_MSG_PSEUDO_DIALOG, rule_pseudo_dialog, SL_ON_REQUEST},
+    {SL_R_SIP_TO_TAG_RESP, rule_to_tag, SL_ON_RESPONSE},
+    {SL_R_SIP_RESP_ECHO, rule_resp_echo, SL_ON_RESPONSE},
+    {SL_R_SIP_MULTI_FINAL, rule_multi_final, SL_ON_RESPONSE},
+    {SL_R_SIP_420_UNSUPPORTED, rule_420, SL_ON_RESPONSE},
+    {SL_R_MSG_413, rule_413_body, SL_ON_RESPONSE},
+    {SL_R_SIP_481_OOD, rule_481_ood, SL_ON_RESPONSE},
+    {SL_R_NIT_100_EARLY, rule_100_early, SL_ON_RESPONSE},
+    {SL_R_PATH_420, rule_path_420, SL_ON_RESPONSE},
+    {SL_R_PATH_2XX_ECHO, rule_path_echo, SL_ON_RESPONSE},
+    {SL_R_PATH_2XX_UNSOLICITED, rule_path_unsolicited, SL_ON_RESPONSE},
+    {SL_RULE__COUNT, NULL, SL_ON_ANY},
 };
