@@ -880,21 +880,49 @@ siplint_ei(const siplint_finding_rec *f)
     return &ei_siplint[(size_t)f->rule->sym * 3 + (size_t)(sev - 1)];
 }
 
+/* Append at most what fits of src to buf[*n..cap-1]; TRUE if all of it fitted. */
+static gboolean
+siplint_put(char *buf, size_t cap, size_t *n, const char *src)
+{
+    size_t len = strlen(src), room = cap - 1 - *n;
+    gboolean all = len <= room;
+    if (!all)
+        len = room;
+    memcpy(buf + *n, src, len);
+    *n += len;
+    return all;
+}
+
 /* "RULE (severity): message", cut to fit a tree item label (ITEM_LABEL_LENGTH): Wireshark would
  * otherwise prefix "[truncated]" and cut anywhere, even inside a UTF-8 sequence such as the
- * section sign. The full text stays in the siplint.message field. */
+ * section sign. The full text stays in the siplint.message field. Built by copying rather than
+ * with g_snprintf, which cost more than the rest of the rendering together (this runs for every
+ * finding on every pass, for the expert item's text). */
 static const char *
 siplint_label(char *buf, size_t cap, const char *rule, const char *sev, const char *msg)
 {
-    int n = sev ? g_snprintf(buf, (gulong)cap, "%s (%s): %s", rule, sev, msg)
-                : g_snprintf(buf, (gulong)cap, "%s: %s", rule, msg);
-    if (n >= 0 && (size_t)n < cap)
+    size_t n = 0;
+    gboolean all = siplint_put(buf, cap, &n, rule);
+    if (sev)
+        all = all && siplint_put(buf, cap, &n, " (") && siplint_put(buf, cap, &n, sev) &&
+              siplint_put(buf, cap, &n, ")");
+    all = all && siplint_put(buf, cap, &n, ": ") && siplint_put(buf, cap, &n, msg);
+    buf[n] = '\0';
+    if (all)
         return buf;
     size_t end = cap - 4; /* room for "..." and the NUL */
     while (end > 0 && ((unsigned char)buf[end] & 0xC0) == 0x80)
         end--; /* do not split a UTF-8 sequence */
     memcpy(buf + end, "...", 4);
     return buf;
+}
+
+/* Is this tree rendered as text (GUI, -V, PDML)? Otherwise item labels are never shown, and
+ * formatting them is wasted: filters and -T fields read the items' values. */
+static gboolean
+siplint_tree_visible(proto_tree *tree)
+{
+    return tree && PTREE_DATA(tree)->visible;
 }
 
 static void
@@ -928,9 +956,10 @@ siplint_render(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree)
             ds = tvb;
         }
 
-        ti = proto_tree_add_protocol_format(tree, proto_siplint, ds, start, len,
-                                            "SIP Lint, %u-byte message: %u finding%s",
-                                            m->msg_len, m->n_findings, m->n_findings == 1 ? "" : "s");
+        ti = proto_tree_add_item(tree, proto_siplint, ds, start, len, ENC_NA);
+        if (siplint_tree_visible(tree))
+            proto_item_set_text(ti, "SIP Lint, %u-byte message: %u finding%s", m->msg_len,
+                                m->n_findings, m->n_findings == 1 ? "" : "s");
         st = proto_item_add_subtree(ti, ett_siplint);
         /* Derived values get no bytes of their own (the protocol item and each rule item carry
          * the highlighting), which also keeps PDML from dumping the message once per field. */
@@ -949,8 +978,9 @@ siplint_render(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree)
                 fo = start + (gint)f->offset;
                 fl = (gint)MIN(f->length, (guint32)(len - (gint)f->offset));
             }
-            fti = proto_tree_add_string_format(st, hf_siplint_rule, ds, fo, fl, f->rule->id, "%s",
-                                               siplint_label(label, sizeof label, f->rule->id, sev,
+            fti = proto_tree_add_string(st, hf_siplint_rule, ds, fo, fl, f->rule->id);
+            if (siplint_tree_visible(st))
+                proto_item_set_text(fti, "%s", siplint_label(label, sizeof label, f->rule->id, sev,
                                                              f->message));
             ft = proto_item_add_subtree(fti, ett_siplint_finding);
             proto_item_set_generated(proto_tree_add_string(ft, hf_siplint_severity, ds, fo, 0, sev));
