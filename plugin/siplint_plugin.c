@@ -88,6 +88,7 @@ static int proto_icmp[G_N_ELEMENTS(siplint_icmp_protos)];
  * (CAP-OPAQUE, once per connection) and bytes of a SIP-carrying TCP stream acknowledged but never
  * captured (CAP-TCP-GAP, where Wireshark proves the gap with "ACKed unseen segment"). */
 static int proto_tls = -1;
+static int proto_websocket = -1;
 static int hf_tcp_stream = -1;
 static int hf_tcp_ack_lost = -1;
 /* tcp.stream + 1 -> SIPLINT_TCP_* bits; emptied with the file scope. */
@@ -433,14 +434,29 @@ siplint_ds_index(packet_info *pinfo, tvbuff_t *ds)
     return -1;
 }
 
+/* Is the protocol among this frame's layers? proto_is_frame_protocol() would do the same by
+ * name, looking the name up on every call; the ids are resolved once at hand-off. */
+static gboolean
+siplint_has_layer(packet_info *pinfo, int proto_id)
+{
+    wmem_list_frame_t *l;
+
+    if (proto_id <= 0 || !pinfo->layers)
+        return FALSE;
+    for (l = wmem_list_head(pinfo->layers); l; l = wmem_list_frame_next(l))
+        if (GPOINTER_TO_INT(wmem_list_frame_data(l)) == proto_id)
+            return TRUE;
+    return FALSE;
+}
+
 static sl_transport
 siplint_transport(packet_info *pinfo)
 {
-    gboolean tls = proto_is_frame_protocol(pinfo->layers, "tls");
+    gboolean tls = siplint_has_layer(pinfo, proto_tls);
 
     /* WebSocket first: it runs over TCP (or TLS), but carries one SIP message per WS message
      * (RFC 7118), so the engine must frame it as a datagram. */
-    if (proto_is_frame_protocol(pinfo->layers, "websocket"))
+    if (siplint_has_layer(pinfo, proto_websocket))
         return tls ? SL_TP_WSS : SL_TP_WS;
     switch (pinfo->ptype) {
     case PT_UDP:
@@ -1207,6 +1223,7 @@ proto_reg_handoff_siplint(void)
     if (proto_ipv6 > 0)
         g_array_append_val(wanted, proto_ipv6);
     proto_tls = proto_get_id_by_filter_name("tls");
+    proto_websocket = proto_get_id_by_filter_name("websocket");
     if (proto_tls > 0)
         g_array_append_val(wanted, proto_tls);
     hf_tcp_stream = proto_registrar_get_id_byname("tcp.stream");
