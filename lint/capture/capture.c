@@ -4,6 +4,7 @@
 #include "capture.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <pcap/pcap.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +14,7 @@
 #include "frag.h"
 #include "outq.h"
 #include "pcapng.h"
+#include "pcapfile.h"
 #include "tcp.h"
 #include "tunnel.h"
 
@@ -22,6 +24,8 @@
 
 struct sl_capture {
     pcap_t *pcap;      /* pcap files, live capture; NULL when ng reads the file */
+    sl_pcapf *pf;      /* pcap files read in blocks (pcapfile.h): records come from here, the
+                        * file was opened and its header checked by libpcap */
     sl_pcapng *ng;     /* pcapng files (see pcapng.h for why) */
     FILE *ngfp;        /* ng's stream, ours to close */
     char *name;        /* for messages: the path, or "<stdin>" */
@@ -140,6 +144,35 @@ static void free_state(sl_capture *c)
     sl_outq_free(&c->q);
 }
 
+/* After libpcap opened a pcap file: read its records ourselves (pcapfile.h) when nothing about
+ * the file needs libpcap's record reader: the plain magic of either byte order (micro- or
+ * nanoseconds), version 2.4 (older versions may have caplen and len swapped), a link type we
+ * decode (libpcap allows a few others longer records and rewrites their pseudo-headers in
+ * byte-swapped files; of ours it rewrites only the CAN ID of Linux SLL CAN frames, which carry
+ * no IP and are skipped either way), and a stream that can tell its position (a regular file:
+ * the offsets of frames stay known; a pipe or a gzip stream stays with libpcap, which reads
+ * record by record as the bytes arrive). */
+static void use_own_reader(sl_capture *c, const unsigned char *head, size_t n)
+{
+    static const unsigned char magics[4][4] = {
+        {0xd4, 0xc3, 0xb2, 0xa1}, {0x4d, 0x3c, 0xb2, 0xa1}, /* little-endian: us, ns */
+        {0xa1, 0xb2, 0xc3, 0xd4}, {0xa1, 0xb2, 0x3c, 0x4d}, /* big-endian: us, ns */
+    };
+    int kind = -1;
+    for (int k = 0; n == 4 && k < 4; k++)
+        if (memcmp(head, magics[k], 4) == 0)
+            kind = k;
+    if (kind < 0 || pcap_major_version(c->pcap) != 2 || pcap_minor_version(c->pcap) != 4 ||
+        c->link == SL_LINK_UNSUPPORTED || !c->nsec || pcap_snapshot(c->pcap) <= 0)
+        return;
+    FILE *fp = pcap_file(c->pcap);
+    long start = fp != NULL ? ftell(fp) : -1;
+    if (start < 0)
+        return;
+    /* Out of memory: libpcap goes on reading. */
+    c->pf = sl_pcapf_new(fp, (uint64_t)start, kind >= 2, kind & 1, (uint32_t)pcap_snapshot(c->pcap));
+}
+
 sl_capture *sl_capture_open_fp(FILE *fp, const char *name, char *errbuf)
 {
     char perr[PCAP_ERRBUF_SIZE] = "";
@@ -201,6 +234,7 @@ sl_capture *sl_capture_open_fp(FILE *fp, const char *name, char *errbuf)
     c->sec32 = pcap_major_version(c->pcap) == PCAP_VERSION_MAJOR;
     c->dlt = pcap_datalink(c->pcap);
     c->link = link_of_dlt(c->dlt);
+    use_own_reader(c, head, n);
     return c;
 }
 
@@ -295,6 +329,7 @@ void sl_capture_close(sl_capture *c)
 {
     if (c == NULL)
         return;
+    sl_pcapf_free(c->pf);
     if (c->pcap != NULL)
         pcap_close(c->pcap); /* closes the stream */
     sl_pcapng_free(c->ng);
@@ -362,8 +397,14 @@ static void ip_meta(const fctx *x, const sl_ip_pkt *ip, sl_meta *m)
     m->ts_sec = x->fr->ts_sec;
     m->ts_nsec = x->fr->ts_nsec;
     m->af = ip->af;
-    memcpy(m->src, ip->src, ip->af == 4 ? 4 : 16); /* IPv4: the first 4 bytes, rest zero */
-    memcpy(m->dst, ip->dst, ip->af == 4 ? 4 : 16);
+    /* IPv4: the first 4 bytes, rest zero. Constant sizes: copies, not calls. */
+    if (ip->af == 4) {
+        memcpy(m->src, ip->src, 4);
+        memcpy(m->dst, ip->dst, 4);
+    } else {
+        memcpy(m->src, ip->src, 16);
+        memcpy(m->dst, ip->dst, 16);
+    }
     m->flags = x->flags;
 }
 
@@ -623,6 +664,28 @@ static int read_frame(sl_capture *c, frame_in *fr)
         c->rec_data = pk.data;
         c->rec_caplen = pk.caplen;
         c->rec_data_off = (int64_t)pk.data_offset;
+        return 1;
+    }
+    if (c->pf != NULL) {
+        sl_pcapf_rec rec;
+        char why[PCAP_ERRBUF_SIZE];
+        int r = sl_pcapf_next(c->pf, &rec, why, sizeof why);
+        if (r == 0)
+            return 0;
+        if (r < 0) {
+            set_damage(c, why);
+            return -1;
+        }
+        fr->link = c->link;
+        fr->linktype = c->dlt;
+        fr->ts_sec = rec.ts_sec;
+        fr->ts_nsec = rec.ts_nsec;
+        fr->caplen = rec.caplen;
+        fr->len = rec.len;
+        fr->data = rec.data;
+        c->rec_data = rec.data;
+        c->rec_caplen = rec.caplen;
+        c->rec_end = rec.end > (uint64_t)LONG_MAX ? -1 : (long)rec.end;
         return 1;
     }
     for (;;) {

@@ -237,6 +237,37 @@ static int bit(const fent *e, uint32_t b)
     return e->bits[b >> 3] >> (b & 7) & 1;
 }
 
+/* Blocks of [b0, b1) already received. A fragment covers up to 185 blocks (1480 bytes) and
+ * usually none of them were seen: whole bitmap bytes are tested, not single bits. */
+static uint32_t count_range(const fent *e, uint32_t b0, uint32_t b1)
+{
+    uint32_t n = 0;
+    for (; b0 < b1 && (b0 & 7); b0++)
+        n += (uint32_t)bit(e, b0);
+    for (; b0 < b1 && b1 - b0 >= 8; b0 += 8) {
+        unsigned v = e->bits[b0 >> 3];
+        for (; v; v &= v - 1)
+            n++;
+    }
+    for (; b0 < b1; b0++)
+        n += (uint32_t)bit(e, b0);
+    return n;
+}
+
+/* Mark the blocks [b0, b1) received. */
+static void set_range(fent *e, uint32_t b0, uint32_t b1)
+{
+    for (; b0 < b1 && (b0 & 7); b0++)
+        e->bits[b0 >> 3] |= (uint8_t)(1u << (b0 & 7));
+    if (b0 < b1 && b1 - b0 >= 8) {
+        uint32_t whole = (b1 - b0) / 8;
+        memset(&e->bits[b0 >> 3], 0xff, whole);
+        b0 += whole * 8;
+    }
+    for (; b0 < b1; b0++)
+        e->bits[b0 >> 3] |= (uint8_t)(1u << (b0 & 7));
+}
+
 sl_frag_rc sl_frag_feed(sl_frag *f, const sl_ip_pkt *ip, int cut, uint64_t frame, int64_t now_ns,
                         sl_outq *q, sl_frag_done *out)
 {
@@ -312,11 +343,10 @@ sl_frag_rc sl_frag_feed(sl_frag *f, const sl_ip_pkt *ip, int cut, uint64_t frame
 
     /* Conflicts of content: compare with the bytes already received (both captured). */
     uint32_t b0 = s / 8, b1 = (e_end + 7) / 8; /* blocks [b0, b1) */
-    uint32_t seen = 0;
-    for (uint32_t b = b0; conflict == NULL && b < b1; b++) {
+    uint32_t seen = conflict == NULL ? count_range(e, b0, b1) : 0;
+    for (uint32_t b = b0; seen && conflict == NULL && b < b1; b++) {
         if (!bit(e, b))
             continue;
-        seen++;
         uint32_t lo = b * 8 > s ? b * 8 : s;
         uint32_t hi = b * 8 + 8 < e_end ? b * 8 + 8 : e_end;
         if (hi > s + avail)
@@ -370,12 +400,17 @@ sl_frag_rc sl_frag_feed(sl_frag *f, const sl_ip_pkt *ip, int cut, uint64_t frame
         if (s + avail < e->avail_end)
             e->avail_end = (uint32_t)(s + avail);
     }
-    for (uint32_t b = b0; b < b1; b++)
-        if (!bit(e, b)) {
-            e->bits[b >> 3] |= (uint8_t)(1u << (b & 7));
-            e->covered++;
-            e->received += (b * 8 + 8 < e_end ? b * 8 + 8 : e_end) - b * 8;
-        }
+    if (b1 > b0) {
+        /* Every new block adds 8 bytes, except the last one of the fragment when the fragment
+         * ends inside it (only the final fragment may). */
+        uint32_t fresh = (b1 - b0) - seen;
+        uint32_t bytes = fresh * 8;
+        if (!bit(e, b1 - 1) && e_end % 8)
+            bytes -= 8 - e_end % 8;
+        set_range(e, b0, b1);
+        e->covered += fresh;
+        e->received += bytes;
+    }
     if (e_end > e->max_end)
         e->max_end = e_end;
     if (!ip->frag_more) {

@@ -29,9 +29,21 @@ static sl_outq_item *push(sl_outq *q)
         q->cap = cap;
     }
     sl_outq_item *it = &q->items[q->n++];
-    memset(&it->pl, 0, sizeof it->pl);
     it->text[0] = 0;
     return it;
+}
+
+/* Every field of the payload is set: one message per datagram passes here, and clearing the
+ * payload first would write it twice. */
+static void set_payload(sl_payload *pl, sl_payload_kind kind, const void *data, size_t len,
+                        const sl_meta *meta, sl_rule_id rule)
+{
+    pl->kind = kind;
+    pl->data = data;
+    pl->len = len;
+    pl->meta = *meta;
+    pl->rule = rule;
+    pl->text = NULL;
 }
 
 int sl_outq_message(sl_outq *q, const void *data, size_t len, const sl_meta *meta)
@@ -39,10 +51,7 @@ int sl_outq_message(sl_outq *q, const void *data, size_t len, const sl_meta *met
     sl_outq_item *it = push(q);
     if (it == NULL)
         return -1;
-    it->pl.kind = SL_PAYLOAD_MESSAGE;
-    it->pl.data = data;
-    it->pl.len = len;
-    it->pl.meta = *meta;
+    set_payload(&it->pl, SL_PAYLOAD_MESSAGE, data, len, meta, (sl_rule_id)0);
     return 0;
 }
 
@@ -51,9 +60,7 @@ int sl_outq_event(sl_outq *q, sl_rule_id rule, const sl_meta *meta, const char *
     sl_outq_item *it = push(q);
     if (it == NULL)
         return -1;
-    it->pl.kind = SL_PAYLOAD_EVENT;
-    it->pl.rule = rule;
-    it->pl.meta = *meta;
+    set_payload(&it->pl, SL_PAYLOAD_EVENT, NULL, 0, meta, rule);
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(it->text, sizeof it->text, fmt, ap);

@@ -3,7 +3,7 @@
 #include <string.h>
 
 #include "siplint/sip.h"
-#include "sip_internal.h"
+#include "hdrindex.h"
 
 typedef struct hname {
     const char *name;
@@ -63,7 +63,7 @@ static const hname long_names[SL_H__COUNT] = {
 
 /* Compact forms: RFC 3261 §7.3.3 (i m e l c f s k t v) and the IANA SIP header registry
  * (o u r b x a j d y n). Letters are case-insensitive. */
-static const unsigned char compact[26] = {
+const unsigned char sl_hdr_compact[26] = {
     ['a' - 'a'] = SL_H_ACCEPT_CONTACT,  ['b' - 'a'] = SL_H_REFERRED_BY,
     ['c' - 'a'] = SL_H_CONTENT_TYPE,    ['d' - 'a'] = SL_H_REQUEST_DISPOSITION,
     ['e' - 'a'] = SL_H_CONTENT_ENCODING, ['f' - 'a'] = SL_H_FROM,
@@ -81,49 +81,30 @@ const char *sl_hdr_name(sl_hdr_id id)
     return (unsigned)id < SL_H__COUNT ? long_names[id].name : "";
 }
 
-static int name_ieq(const char *a, const char *lit, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        if (sl_lower((unsigned char)a[i]) != sl_lower((unsigned char)lit[i]))
-            return 0;
-    return 1;
-}
+unsigned char sl_hdr_slots[SL_HDR_SLOTS];
+sl_hdr_key sl_hdr_keys[SL_H__COUNT];
 
-/* Open-addressed hash of the long names on (length, first, last letter), built once at load
- * time: a lookup costs one or two probes instead of a scan of the whole table. */
-#define SLOTS 256
-static unsigned char slots[SLOTS];
-
-static unsigned slot_of(size_t len, unsigned char c0, unsigned char cl)
-{
-    return ((unsigned)len * 31u + (unsigned)c0 * 7u + (unsigned)cl) & (SLOTS - 1);
-}
-
+/* The lookup table (hdrindex.h), built once at load time. */
 __attribute__((constructor)) static void build_slots(void)
 {
     for (unsigned id = 1; id < SL_H__COUNT; id++) {
         const hname *h = &long_names[id];
-        unsigned s = slot_of(h->len, sl_lower((unsigned char)h->name[0]),
-                             sl_lower((unsigned char)h->name[h->len - 1]));
-        while (slots[s])
-            s = (s + 1) & (SLOTS - 1);
-        slots[s] = (unsigned char)id;
+        sl_hdr_key *k = &sl_hdr_keys[id];
+        for (unsigned i = 0; i < h->len; i++) {
+            unsigned char c = (unsigned char)h->name[i];
+            k->lower[i] = sl_lower(c);
+            k->fold[i] = sl_is_alpha(c) ? 0x20 : 0;
+        }
+        k->len = h->len;
+        unsigned s = sl_hdr_slot(h->len, (unsigned char)h->name[0],
+                                 (unsigned char)h->name[h->len - 1]);
+        while (sl_hdr_slots[s])
+            s = (s + 1) & (SL_HDR_SLOTS - 1);
+        sl_hdr_slots[s] = (unsigned char)id;
     }
 }
 
 sl_hdr_id sl_hdr_lookup(const char *name, size_t len)
 {
-    if (len == 0)
-        return SL_H_OTHER;
-    unsigned char c0 = sl_lower((unsigned char)name[0]);
-    if (len == 1)
-        return (c0 >= 'a' && c0 <= 'z') ? (sl_hdr_id)compact[c0 - 'a'] : SL_H_OTHER;
-    for (unsigned s = slot_of(len, c0, sl_lower((unsigned char)name[len - 1])); slots[s];
-         s = (s + 1) & (SLOTS - 1)) {
-        const hname *h = &long_names[slots[s]];
-        /* as written in the table (the usual case), else case-insensitively */
-        if (h->len == len && (memcmp(name, h->name, len) == 0 || name_ieq(name, h->name, len)))
-            return (sl_hdr_id)slots[s];
-    }
-    return SL_H_OTHER;
+    return sl_hdr_find(name, len);
 }

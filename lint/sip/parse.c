@@ -1,9 +1,14 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Message parser: start line, header index, body by Content-Length; stream framing. */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #include "siplint/sip.h"
+#include "hdrindex.h"
 #include "sip_internal.h"
 
 void sl_parser_init(sl_parser *ps)
@@ -58,46 +63,130 @@ static size_t line_len(const char *p, size_t n, size_t *eol)
     return l;
 }
 
-int sl_looks_like_sip(const char *buf, size_t len)
+/* Offset of the first CR or LF at or after i in p[0..n), or n. Header rows are short, so
+ * this is called once per row: sixteen bytes a step where SSE2 is there (every x86-64), eight
+ * otherwise. Nothing at or after p[n] is read. */
+static inline size_t find_crlf(const char *p, size_t i, size_t n)
 {
-    /* Cheap refusals first, before the first line's end is searched for (a binary payload,
-     * RTP, may hold no LF at all): a start line opens with "SIP/" digit or with a method token
-     * and SP. Both tests below refuse only what the full test refuses. */
-    if (len == 0 || !sl_is_token((unsigned char)buf[0]))
-        return 0;
-    if (!is_version_at(buf, len)) {
-        size_t t = 0;
-        while (t < len && sl_is_token((unsigned char)buf[t]))
-            t++;
-        if (t == len || buf[t] != ' ')
-            return 0;
+#if defined(__SSE2__)
+    const __m128i cr = _mm_set1_epi8('\r'), lf = _mm_set1_epi8('\n');
+    for (; n - i >= 16; i += 16) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
+        unsigned hit = (unsigned)_mm_movemask_epi8(
+            _mm_or_si128(_mm_cmpeq_epi8(v, cr), _mm_cmpeq_epi8(v, lf)));
+        if (hit)
+            return i + (size_t)__builtin_ctz(hit);
     }
-    size_t eol;
-    size_t l = line_len(buf, len, &eol);
-    if (l < 8)
-        return 0;
-    if (is_version_at(buf, l))
-        return 1; /* status line */
-    /* Request line: method token, SP, ..., SP "SIP/" digit at the end (trailing blanks allowed,
-     * so that a malformed line is still recognised and reported). */
-    size_t i = 0;
-    while (i < l && sl_is_token((unsigned char)buf[i]))
+    while (i < n && p[i] != '\r' && p[i] != '\n')
         i++;
-    if (i == 0 || i == l || buf[i] != ' ')
-        return 0;
-    size_t e = l;
-    while (e > i && (buf[e - 1] == ' ' || buf[e - 1] == '\t'))
-        e--;
-    while (e > i && buf[e - 1] != ' ' && buf[e - 1] != '\t')
-        e--;
-    return e > i + 1 && is_version_at(buf + e, l - e);
+    return i;
+#else
+    return sl_find2(p, i, n, '\r', '\n');
+#endif
 }
 
-static void parse_request_line(sl_msg *m, const char *p, size_t l)
+/* Offset of the first LF at or after i in p[0..n), or n: memchr inline, for short rows. */
+static inline size_t find_lf(const char *p, size_t i, size_t n)
 {
-    size_t i = 0;
-    while (i < l && sl_is_token((unsigned char)p[i]))
+#if defined(__SSE2__)
+    const __m128i lf = _mm_set1_epi8('\n');
+    for (; n - i >= 16; i += 16) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
+        unsigned hit = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, lf));
+        if (hit)
+            return i + (size_t)__builtin_ctz(hit);
+    }
+    while (i < n && p[i] != '\n')
         i++;
+    return i;
+#else
+    const char *q = memchr(p + i, '\n', n - i);
+    return q ? (size_t)(q - p) : n;
+#endif
+}
+
+static size_t next_line_slow(const char *p, size_t i, size_t n, size_t *eol, size_t *cr);
+
+/* The line that starts at p[i] (i < n): its length without the line end, *eol = bytes of line
+ * end (0 when the buffer ends first), *cr = offset in p of the first CR inside the line that is
+ * not part of its line end (SIZE_MAX: none). One scan for the usual line, which holds no CR but
+ * the one of its CRLF; a line with a bare CR takes the slow way, as line_len sees it. */
+static inline size_t next_line(const char *p, size_t i, size_t n, size_t *eol, size_t *cr)
+{
+    size_t j = find_crlf(p, i, n);
+    *cr = SIZE_MAX;
+    if (j < n && p[j] == '\n') {
+        *eol = 1;
+        return j - i;
+    }
+    if (j + 1 < n && p[j] == '\r' && p[j + 1] == '\n') {
+        *eol = 2;
+        return j - i;
+    }
+    return next_line_slow(p, i, n, eol, cr);
+}
+
+/* Kept out of line, so that the usual case above stays small enough to be inlined. */
+__attribute__((noinline)) static size_t next_line_slow(const char *p, size_t i, size_t n,
+                                                       size_t *eol, size_t *cr)
+{
+    size_t l = line_len(p + i, n - i, eol);
+    const char *c = memchr(p + i, '\r', l);
+    if (c)
+        *cr = (size_t)(c - p);
+    return l;
+}
+
+#define NOT_START SIZE_MAX
+
+/* How buf[0..len) starts, before the first line's end is searched for (a binary payload, RTP,
+ * may hold no LF at all): 0 for "SIP/" digit (a status line), the length of the method token
+ * when a token and SP open it (a request line), NOT_START otherwise. It refuses only starts
+ * that first_line_is_sip would refuse too. The method token holds no CR or LF, so it lies
+ * inside the first line, and the callers need not scan it again. */
+static inline size_t start_kind(const char *buf, size_t len)
+{
+    if (len == 0 || !sl_is_token((unsigned char)buf[0]))
+        return NOT_START;
+    if (is_version_at(buf, len))
+        return 0;
+    size_t t = 0;
+    while (t < len && sl_is_token((unsigned char)buf[t]))
+        t++;
+    if (t == len || buf[t] != ' ')
+        return NOT_START;
+    return t;
+}
+
+/* The full test on the first line, buf[0..l), given kind = start_kind() != NOT_START. A status
+ * line: "SIP/" digit and at least 8 bytes. A request line: method token, SP, ..., SP "SIP/"
+ * digit at the end (trailing blanks allowed, so that a malformed line is still recognised and
+ * reported); *v receives where that last word starts. */
+static int first_line_is_sip(const char *buf, size_t l, size_t kind, size_t *v)
+{
+    if (l < 8)
+        return 0;
+    if (kind == 0)
+        return 1; /* status line */
+    size_t e = l;
+    while (e > kind && (buf[e - 1] == ' ' || buf[e - 1] == '\t'))
+        e--;
+    while (e > kind && buf[e - 1] != ' ' && buf[e - 1] != '\t')
+        e--;
+    *v = e;
+    return e > kind + 1 && is_version_at(buf + e, l - e);
+}
+
+int sl_looks_like_sip(const char *buf, size_t len)
+{
+    size_t kind = start_kind(buf, len), eol, v;
+    return kind != NOT_START && first_line_is_sip(buf, line_len(buf, len, &eol), kind, &v);
+}
+
+/* p[0..l) is a request line whose method token is i bytes long and whose last word starts at
+ * v (start_kind, first_line_is_sip). */
+static void parse_request_line(sl_msg *m, const char *p, size_t l, size_t i, size_t v)
+{
     m->method = sl_mkspan(p, i);
     /* The version is the last blank-separated word; what lies between is the Request-URI. */
     size_t e = l;
@@ -107,9 +196,6 @@ static void parse_request_line(sl_msg *m, const char *p, size_t l)
         while (e > i && (p[e - 1] == ' ' || p[e - 1] == '\t'))
             e--;
     }
-    size_t v = e;
-    while (v > i && p[v - 1] != ' ' && p[v - 1] != '\t')
-        v--;
     m->version = sl_mkspan(p + v, e - v);
     size_t us = i, ue = v;
     /* exactly one SP between the elements (RFC 4475 lwsstart) */
@@ -197,23 +283,26 @@ sl_parse_rc sl_parse(sl_parser *ps, const char *buf, size_t len, sl_frame_mode m
     m->avail = len;
     m->content_length = -1;
     m->hdrs = ps->rows;
-    if (!sl_looks_like_sip(buf, len))
+    /* sl_looks_like_sip, with the start line found once for both the test and the parse */
+    size_t kind = start_kind(buf, len);
+    if (kind == NOT_START)
+        return SL_PARSE_NOT_SIP;
+    size_t eol, cr, ver = 0;
+    size_t l = next_line(buf, 0, len, &eol, &cr);
+    if (!first_line_is_sip(buf, l, kind, &ver))
         return SL_PARSE_NOT_SIP;
     if (len > UINT32_MAX) {
         add_issue(m, SL_PI_START_LINE, SL_H_OTHER, 0, 0, "message larger than 4 GiB");
         return SL_PARSE_ERROR;
     }
 
-    size_t eol;
-    size_t l = line_len(buf, len, &eol);
-    m->is_request = !is_version_at(buf, l);
+    m->is_request = kind != 0; /* i.e. !is_version_at(buf, l): the same five bytes */
     if (eol == 1)
         m->lf_only = 1;
-    if (memchr(buf, '\r', l))
-        add_issue(m, SL_PI_BARE_CR, SL_H_OTHER, (size_t)((const char *)memchr(buf, '\r', l) - buf),
-                  1, "CR not followed by LF in the start line");
+    if (cr != SIZE_MAX)
+        add_issue(m, SL_PI_BARE_CR, SL_H_OTHER, cr, 1, "CR not followed by LF in the start line");
     if (m->is_request)
-        parse_request_line(m, buf, l);
+        parse_request_line(m, buf, l, kind, ver);
     else
         parse_status_line(m, buf, l);
 
@@ -221,7 +310,7 @@ sl_parse_rc sl_parse(sl_parser *ps, const char *buf, size_t len, sl_frame_mode m
     int ended = 0, full = 0;
     sl_header *cur = NULL;
     while (i < len && eol) {
-        size_t rl = line_len(buf + i, len - i, &eol);
+        size_t rl = next_line(buf, i, len, &eol, &cr);
         const char *row = buf + i;
         if (eol == 1)
             m->lf_only = 1;
@@ -230,9 +319,9 @@ sl_parse_rc sl_parse(sl_parser *ps, const char *buf, size_t len, sl_frame_mode m
             ended = 1;
             break;
         }
-        if (memchr(row, '\r', rl))
-            add_issue(m, SL_PI_BARE_CR, SL_H_OTHER, (size_t)((const char *)memchr(row, '\r', rl) - buf),
-                      1, "CR not followed by LF in the header section");
+        if (cr != SIZE_MAX)
+            add_issue(m, SL_PI_BARE_CR, SL_H_OTHER, cr, 1,
+                      "CR not followed by LF in the header section");
         if (row[0] == ' ' || row[0] == '\t') {
             /* folded continuation of the previous row (RFC 3261 §7.3.1) */
             if (!cur) {
@@ -253,12 +342,20 @@ sl_parse_rc sl_parse(sl_parser *ps, const char *buf, size_t len, sl_frame_mode m
             i += rl + eol;
             continue;
         }
-        size_t n = 0;
-        while (n < rl && sl_is_token((unsigned char)row[n]))
-            n++;
-        size_t c = n;
-        while (c < rl && (row[c] == ' ' || row[c] == '\t'))
-            c++;
+        /* A row with a line end has a CR or LF at row[rl], which ends the scans below: they need
+         * not check the bound byte by byte (the last row of a datagram may have no line end). */
+        size_t n = 0, c;
+        if (eol) {
+            while (sl_is_token((unsigned char)row[n]))
+                n++;
+            for (c = n; row[c] == ' ' || row[c] == '\t'; c++)
+                ;
+        } else {
+            while (n < rl && sl_is_token((unsigned char)row[n]))
+                n++;
+            for (c = n; c < rl && (row[c] == ' ' || row[c] == '\t'); c++)
+                ;
+        }
         if (n == 0 || c == rl || row[c] != ':') {
             add_issue(m, n == 0 ? SL_PI_HEADER_NO_COLON : SL_PI_HEADER_NAME, SL_H_OTHER, i, rl,
                       n == 0 ? "header line without a header name"
@@ -282,12 +379,17 @@ sl_parse_rc sl_parse(sl_parser *ps, const char *buf, size_t len, sl_frame_mode m
         m->hdrs = ps->rows;
         cur = &ps->rows[m->n_hdrs++];
         cur->name = sl_mkspan(row, n);
-        cur->id = (uint16_t)sl_hdr_lookup(row, n);
+        cur->id = (uint16_t)sl_hdr_find(row, n);
         cur->offset = (uint32_t)i;
         cur->row_len = (uint32_t)rl;
         size_t vs = c + 1;
-        while (vs < rl && (row[vs] == ' ' || row[vs] == '\t'))
-            vs++;
+        if (eol) {
+            while (row[vs] == ' ' || row[vs] == '\t')
+                vs++;
+        } else {
+            while (vs < rl && (row[vs] == ' ' || row[vs] == '\t'))
+                vs++;
+        }
         size_t ve = rl;
         while (ve > vs && (row[ve - 1] == ' ' || row[ve - 1] == '\t'))
             ve--;
@@ -345,12 +447,8 @@ sl_parse_rc sl_parse(sl_parser *ps, const char *buf, size_t len, sl_frame_mode m
     return SL_PARSE_OK;
 }
 
-const sl_header *sl_msg_hdr(const sl_msg *m, sl_hdr_id id)
-{
-    if ((unsigned)id >= SL_H__COUNT || id == SL_H_OTHER || !m->first[id])
-        return NULL;
-    return &m->hdrs[m->first[id] - 1];
-}
+/* The external definition of the inline sl_msg_hdr (sip.h), for calls that are not inlined. */
+extern inline const sl_header *sl_msg_hdr(const sl_msg *m, sl_hdr_id id);
 
 static int span_ieq_span(sl_span a, sl_span b)
 {
@@ -364,6 +462,9 @@ static int span_ieq_span(sl_span a, sl_span b)
 
 const sl_header *sl_msg_hdr_next(const sl_msg *m, const sl_header *h)
 {
+    /* The usual case: a known header that occurs once has no next row. */
+    if (h->id != SL_H_OTHER && h->id < SL_H__COUNT && m->count[h->id] == 1)
+        return NULL;
     for (size_t k = (size_t)(h - m->hdrs) + 1; k < m->n_hdrs; k++) {
         if (m->hdrs[k].id != h->id)
             continue;
@@ -374,8 +475,30 @@ const sl_header *sl_msg_hdr_next(const sl_msg *m, const sl_header *h)
     return NULL;
 }
 
+/* Is row[0..rl) a Content-Length row ("Content-Length" or "l", any case, then optional blanks
+ * and ':')? Returns the offset of the ':' or 0. The first letter is tested before anything else:
+ * most rows are something else, and this runs for every row of every framed message. */
+static size_t cl_colon(const char *row, size_t rl)
+{
+    size_t nn;
+    unsigned char c0 = (unsigned char)row[0] | 0x20; /* only 'L'/'l' (or 'C'/'c') map here */
+    if (c0 == 'l')
+        nn = 1;
+    else if (c0 == 'c' && rl >= 14 && row[7] == '-' && sl_hdr_find(row, 14) == SL_H_CONTENT_LENGTH)
+        nn = 14;
+    else
+        return 0;
+    if (nn < rl && sl_is_token((unsigned char)row[nn]))
+        return 0; /* a longer name */
+    size_t c = nn;
+    while (c < rl && (row[c] == ' ' || row[c] == '\t'))
+        c++;
+    return c < rl && row[c] == ':' ? c : 0;
+}
+
 /* Stream framing (RFC 3261 §18.3): leading CRLFs are keep-alives (§7.5, RFC 5626); the header
- * section ends at the first empty line; Content-Length is mandatory and gives the body. */
+ * section ends at the first empty line; Content-Length is mandatory and gives the body.
+ * One pass over the header rows finds both the empty line and the Content-Length rows. */
 sl_frame_rc sl_frame_stream(const char *buf, size_t len, size_t *start, size_t *msg_len,
                             const char **reason)
 {
@@ -389,16 +512,23 @@ sl_frame_rc sl_frame_stream(const char *buf, size_t len, size_t *start, size_t *
         return SL_FRAME_NEED_MORE;
     const char *p = buf + s;
     size_t n = len - s;
-    const char *lf = memchr(p, '\n', n);
-    if (!lf)
+    size_t lf = find_lf(p, 0, n);
+    if (lf == n)
         return SL_FRAME_NEED_MORE;
-    if (!sl_looks_like_sip(p, n)) {
+    /* sl_looks_like_sip, on the start line already found */
+    size_t kind = start_kind(p, n), ver;
+    if (kind == NOT_START ||
+        !first_line_is_sip(p, lf > 0 && p[lf - 1] == '\r' ? lf - 1 : lf, kind, &ver)) {
         *reason = "no SIP start line";
         return SL_FRAME_BROKEN;
     }
-    /* find the empty line: "\n\r\n" or "\n\n" */
-    size_t i = (size_t)(lf - p) + 1;
+    /* Rows after the start line up to the empty line ("\n\r\n" or "\n\n"). A bad
+     * Content-Length is only reported once the header section is complete (until then more
+     * bytes are needed first); the first bad row is the one reported. */
+    size_t i = lf + 1;
     size_t hdr_end = 0;
+    int64_t cl = -1;
+    const char *bad = NULL;
     while (i < n) {
         if (p[i] == '\n') {
             hdr_end = i + 1;
@@ -410,41 +540,29 @@ sl_frame_rc sl_frame_stream(const char *buf, size_t len, size_t *start, size_t *
         }
         if (p[i] == '\r' && i + 1 == n)
             return SL_FRAME_NEED_MORE;
-        const char *nl = memchr(p + i, '\n', n - i);
-        if (!nl)
+        size_t nl = find_lf(p, i, n);
+        if (nl == n)
             return SL_FRAME_NEED_MORE;
-        i = (size_t)(nl - p) + 1;
+        const char *row = p + i;
+        size_t rl = nl - i;
+        size_t c = bad ? 0 : cl_colon(row, rl);
+        if (c) {
+            sl_span v = sl_span_trim(sl_mkspan(row + c + 1, rl - c - 1));
+            uint64_t x;
+            if (sl_uint_parse(v, UINT32_MAX, &x) != 0)
+                bad = "Content-Length is not a valid number";
+            else if (cl >= 0 && (uint64_t)cl != x)
+                bad = "several Content-Length values disagree";
+            else
+                cl = (int64_t)x;
+        }
+        i = nl + 1;
     }
     if (!hdr_end)
         return SL_FRAME_NEED_MORE;
-    /* Content-Length or l, at the start of a line, in the header section */
-    int64_t cl = -1;
-    for (size_t k = 0; k < hdr_end;) {
-        const char *row = p + k;
-        const char *nl = memchr(row, '\n', hdr_end - k);
-        size_t rl = nl ? (size_t)(nl - row) : hdr_end - k;
-        size_t nn = 0;
-        while (nn < rl && sl_is_token((unsigned char)row[nn]))
-            nn++;
-        if (k > 0 && sl_hdr_lookup(row, nn) == SL_H_CONTENT_LENGTH) {
-            size_t c = nn;
-            while (c < rl && (row[c] == ' ' || row[c] == '\t'))
-                c++;
-            if (c < rl && row[c] == ':') {
-                sl_span v = sl_span_trim(sl_mkspan(row + c + 1, rl - c - 1));
-                uint64_t x;
-                if (sl_uint_parse(v, UINT32_MAX, &x) != 0) {
-                    *reason = "Content-Length is not a valid number";
-                    return SL_FRAME_BROKEN;
-                }
-                if (cl >= 0 && (uint64_t)cl != x) {
-                    *reason = "several Content-Length values disagree";
-                    return SL_FRAME_BROKEN;
-                }
-                cl = (int64_t)x;
-            }
-        }
-        k += rl + 1;
+    if (bad) {
+        *reason = bad;
+        return SL_FRAME_BROKEN;
     }
     if (cl < 0) {
         *reason = "no Content-Length on a stream transport";

@@ -181,8 +181,14 @@ sl_frame_rc sl_frame_stream(const char *buf, size_t len, size_t *start, size_t *
 
 /* ---- accessors ------------------------------------------------------------------------------ */
 
-/* The first row with id, or NULL. */
-const sl_header *sl_msg_hdr(const sl_msg *m, sl_hdr_id id);
+/* The first row with id, or NULL. Inline (C99 inline; parse.c holds the external definition):
+ * rules ask for headers many times per message, and with a constant id the checks fold away. */
+inline const sl_header *sl_msg_hdr(const sl_msg *m, sl_hdr_id id)
+{
+    if ((unsigned)id >= SL_H__COUNT || id == SL_H_OTHER || !m->first[id])
+        return (const sl_header *)0;
+    return &m->hdrs[m->first[id] - 1];
+}
 /* The next row with the same id after h, or NULL. */
 const sl_header *sl_msg_hdr_next(const sl_msg *m, const sl_header *h);
 
