@@ -13,8 +13,9 @@
 # 4. per size: reads the file once (page cache), then RUNS times alternately the bare libpcap
 #    loop (pcap_loop) and `siplint --format jsonl -q --no-config FILE >/dev/null`, wall time and
 #    peak RSS (/usr/bin/time) of each; then tshark -Y TSHARK_RUNS times (0: skip);
-# 5. start-up: siplint on a header-only pcap, 21 runs;
-# 6. prints a Markdown table (also OUT/results.md): median and min-max, ratio to the loop's
+# 5. -j N (N = cores) on N copies of the smallest capture, against one copy;
+# 6. start-up: siplint on a header-only pcap, 21 runs;
+# 7. prints a Markdown table (also OUT/results.md): median and min-max, ratio to the loop's
 #    median, MB/s and packets/s of siplint's median, peak RSS.
 set -u
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -118,6 +119,31 @@ for s in ${SIZES//,/ }; do
             sc, lc, (lc > 0 ? sprintf("%.1f", sc/lc) : "-"), ts, tr }' \
         | tee -a "$OUT/results.md"
 done
+
+# -j N (issue 10, "N captures on N cores take about as long as one"): the smallest size's capture
+# once, then N copies of it with -j N (N = the number of cores), alternating, RUNS times each.
+# With several inputs at once each job is one thread (no reader/writer pipeline), so the single
+# input is also timed that way (SIPLINT_PIPELINE=0), which is the like-for-like comparison.
+JN=$(nproc)
+first=${SIZES%%,*}
+jf=$OUT/cap-$first.pcap
+if [ "$JN" -gt 1 ] && [ -f "$jf" ]; then
+    jargs=()
+    for i in $(seq 1 "$JN"); do jargs+=("$jf"); done
+    : >"$OUT/j1.t"; : >"$OUT/j1p.t"; : >"$OUT/jn.t"
+    for r in $(seq 1 "$RUNS"); do
+        timed /dev/null "$SIPLINT" --format jsonl -q --no-config "$jf" >>"$OUT/j1p.t"
+        timed /dev/null env SIPLINT_PIPELINE=0 "$SIPLINT" --format jsonl -q --no-config "$jf" >>"$OUT/j1.t"
+        timed /dev/null "$SIPLINT" -j "$JN" --format jsonl -q --no-config "${jargs[@]}" >>"$OUT/jn.t"
+    done
+    read -r j1 _ _ < <(stats <"$OUT/j1.t")
+    read -r j1p _ _ < <(stats <"$OUT/j1p.t")
+    read -r jn jnmin jnmax < <(stats <"$OUT/jn.t")
+    {
+    echo
+    echo "-j $JN on $JN copies of cap-$first.pcap: median $jn s ($jnmin-$jnmax), peak RSS $(awk '{printf "%.1f", $0/1024}' <<<"$(maxcol2 <"$OUT/jn.t")") MiB; one copy single-threaded (SIPLINT_PIPELINE=0): $j1 s; one copy with the pipeline: $j1p s; -j $JN / one single-threaded: $(awk -v a="$jn" -v b="$j1" 'BEGIN{printf "%.2f", a/b}')"
+    } | tee -a "$OUT/results.md"
+fi
 
 : >"$OUT/start.t"; : >"$OUT/true.t"
 for r in $(seq 1 21); do
