@@ -56,110 +56,154 @@ static int callid_clean(sl_span s)
 }
 
 /* Does check_value have a grammar for this header? Lets rule_sip_parse pass over the others
- * without a call. */
+ * without a call: one bit per header id, a shift and a test where a switch took a jump. */
+#define SL_GRAMMAR_BIT(id) (1ULL << (id))
+_Static_assert(SL_H__COUNT <= 64, "has_grammar keeps one bit per header id in 64 bits");
 static int has_grammar(unsigned id)
 {
-    switch ((sl_hdr_id)id) {
-    case SL_H_VIA:
-    case SL_H_FROM:
-    case SL_H_TO:
-    case SL_H_CONTACT:
-    case SL_H_ROUTE:
-    case SL_H_RECORD_ROUTE:
-    case SL_H_CSEQ:
-    case SL_H_MAX_FORWARDS:
-    case SL_H_EXPIRES:
-    case SL_H_MIN_EXPIRES:
-    case SL_H_RETRY_AFTER:
-    case SL_H_WARNING:
-    case SL_H_CALL_ID:
-    case SL_H_CONTENT_TYPE:
-        return 1;
-    default:
-        return 0;
-    }
+    static const uint64_t with_grammar =
+        SL_GRAMMAR_BIT(SL_H_VIA) | SL_GRAMMAR_BIT(SL_H_FROM) | SL_GRAMMAR_BIT(SL_H_TO) |
+        SL_GRAMMAR_BIT(SL_H_CONTACT) | SL_GRAMMAR_BIT(SL_H_ROUTE) |
+        SL_GRAMMAR_BIT(SL_H_RECORD_ROUTE) | SL_GRAMMAR_BIT(SL_H_CSEQ) |
+        SL_GRAMMAR_BIT(SL_H_MAX_FORWARDS) | SL_GRAMMAR_BIT(SL_H_EXPIRES) |
+        SL_GRAMMAR_BIT(SL_H_MIN_EXPIRES) | SL_GRAMMAR_BIT(SL_H_RETRY_AFTER) |
+        SL_GRAMMAR_BIT(SL_H_WARNING) | SL_GRAMMAR_BIT(SL_H_CALL_ID) |
+        SL_GRAMMAR_BIT(SL_H_CONTENT_TYPE);
+    return id < 64 && ((with_grammar >> id) & 1);
 }
 
-/* Check the value of one known header against its grammar (has_grammar); NULL if it conforms. */
-static const char *check_value(sl_ctx *c, const sl_header *h, size_t *at)
+/* The grammar checks of check_value, one function per kind of header. Each returns NULL if the
+ * value conforms, else the problem with *at set (0 unless the problem has an offset). Via, From
+ * and To rows have been parsed by the tracker before this rule runs: their checks take the
+ * engine's remembered parse by reference (sl_ctx_*_ref) rather than a copy, and ask sl_ctx_via
+ * or sl_ctx_addr for the error text and offset only when the element does not parse. */
+
+static const char *check_via(sl_ctx *c, const sl_header *h, size_t *at)
 {
     const char *what = NULL;
-    uint64_t v;
-    sl_span e;
     size_t pos = 0; /* past the value's end once the last element is read: no call then */
-    *at = 0;
-    switch ((sl_hdr_id)h->id) {
-    case SL_H_VIA:
-        while (pos <= h->value.len && sl_list_next(h->value, &pos, &e)) {
-            sl_via via;
-            size_t eat = 0;
-            if (e.len == 0) {
-                *at = (size_t)(e.p - h->value.p);
-                return "empty element in the Via list (RFC 4475 badinv01)";
-            }
-            if (sl_ctx_via(c, e, &via, &what, &eat) != 0) {
-                *at = (size_t)(e.p - h->value.p) + eat;
-                return what;
-            }
+    sl_span e;
+    while (pos <= h->value.len && sl_list_next(h->value, &pos, &e)) {
+        sl_via via;
+        size_t eat = 0;
+        if (e.len == 0) {
+            *at = (size_t)(e.p - h->value.p);
+            return "empty element in the Via list (RFC 4475 badinv01)";
         }
-        if (h->value.len == 0)
-            return "empty Via";
-        return NULL;
-    case SL_H_FROM:
-    case SL_H_TO: {
-        sl_addr a;
-        if (sl_ctx_addr(c, h->value, &a, &what, at) != 0)
+        if (!sl_ctx_via_ref(c, e, &via) && sl_ctx_via(c, e, &via, &what, &eat) != 0) {
+            *at = (size_t)(e.p - h->value.p) + eat;
             return what;
-        if (a.star)
-            return "'*' is not an address";
-        return NULL;
-    }
-    case SL_H_CONTACT:
-    case SL_H_ROUTE:
-    case SL_H_RECORD_ROUTE: {
-        unsigned n = 0;
-        int star = 0;
-        while (pos <= h->value.len && sl_list_next(h->value, &pos, &e)) {
-            sl_addr a;
-            size_t eat = 0;
-            n++;
-            if (e.len == 0) {
-                *at = (size_t)(e.p - h->value.p);
-                return "empty element in the list (RFC 4475 badinv01)";
-            }
-            if (sl_ctx_addr(c, e, &a, &what, &eat) != 0) {
-                *at = (size_t)(e.p - h->value.p) + eat;
-                return what;
-            }
-            if (a.star) {
-                if (h->id != SL_H_CONTACT)
-                    return "'*' is not an address";
-                star = 1;
-            } else if (h->id != SL_H_CONTACT && !a.name_addr) {
-                /* route-param and rec-route = name-addr *( SEMI rr-param ) (RFC 3261 §25.1) */
-                *at = (size_t)(e.p - h->value.p);
-                return "the value is not a name-addr (the URI must be in <>)";
-            }
-            if (h->id == SL_H_CONTACT) {
-                sl_param ex;
-                if (sl_param_find(a.params, "expires", &ex) &&
-                    sl_uint_parse(ex.value, UINT32_MAX, &v) != 0)
-                    return "Contact expires parameter is not a number up to 2^32-1 (RFC 4475 "
-                           "scalar02)";
-            }
         }
-        if (star && n > 1)
-            return "Contact '*' combined with other values";
+    }
+    if (h->value.len == 0)
+        return "empty Via";
+    return NULL;
+}
+
+static const char *check_from_to(sl_ctx *c, const sl_header *h, size_t *at)
+{
+    sl_addr spare;
+    const char *what = NULL;
+    const sl_addr *a = sl_ctx_addr_ref(c, h->value, &spare);
+    if (!a && sl_ctx_addr(c, h->value, &spare, &what, at) != 0)
+        return what;
+    if (!a)
+        a = &spare;
+    if (a->star)
+        return "'*' is not an address";
+    return NULL;
+}
+
+static const char *check_addr_list(sl_ctx *c, const sl_header *h, size_t *at)
+{
+    const char *what = NULL;
+    size_t pos = 0;
+    sl_span e;
+    unsigned n = 0;
+    int star = 0;
+    while (pos <= h->value.len && sl_list_next(h->value, &pos, &e)) {
+        sl_addr a;
+        size_t eat = 0;
+        n++;
+        if (e.len == 0) {
+            *at = (size_t)(e.p - h->value.p);
+            return "empty element in the list (RFC 4475 badinv01)";
+        }
+        if (sl_ctx_addr(c, e, &a, &what, &eat) != 0) {
+            *at = (size_t)(e.p - h->value.p) + eat;
+            return what;
+        }
+        if (a.star) {
+            if (h->id != SL_H_CONTACT)
+                return "'*' is not an address";
+            star = 1;
+        } else if (h->id != SL_H_CONTACT && !a.name_addr) {
+            /* route-param and rec-route = name-addr *( SEMI rr-param ) (RFC 3261 §25.1) */
+            *at = (size_t)(e.p - h->value.p);
+            return "the value is not a name-addr (the URI must be in <>)";
+        }
+        if (h->id == SL_H_CONTACT) {
+            sl_param ex;
+            uint64_t v;
+            if (sl_param_find(a.params, "expires", &ex) &&
+                sl_uint_parse(ex.value, UINT32_MAX, &v) != 0)
+                return "Contact expires parameter is not a number up to 2^32-1 (RFC 4475 "
+                       "scalar02)";
+        }
+    }
+    if (star && n > 1)
+        return "Contact '*' combined with other values";
+    return NULL;
+}
+
+static const char *check_cseq(sl_ctx *c, const sl_header *h)
+{
+    /* The engine has parsed the first CSeq row already (c->cseq); a successful parse ends its
+     * method at the end of the value, which identifies the row. */
+    if (c->cseq_ok && c->cseq.method.p + c->cseq.method.len == h->value.p + h->value.len)
         return NULL;
+    sl_cseq cs;
+    const char *what = NULL;
+    return sl_cseq_parse(h->value, &cs, &what) != 0 ? what : NULL;
+}
+
+static const char *check_warning(const sl_header *h, size_t *at)
+{
+    size_t pos = 0;
+    sl_span e;
+    while (sl_list_next(h->value, &pos, &e)) {
+        size_t d = 0;
+        while (d < e.len && e.p[d] >= '0' && e.p[d] <= '9')
+            d++;
+        if (d != 3 || d == e.len || e.p[d] != ' ') {
+            *at = (size_t)(e.p - h->value.p);
+            return "warn-code is not three digits followed by SP (RFC 3261 §20.43, RFC 4475 "
+                   "scalarlg)";
+        }
     }
-    case SL_H_CSEQ: {
-        /* The engine has parsed the first CSeq row already (c->cseq); a successful parse ends
-         * its method at the end of the value, which identifies the row. */
-        if (c->cseq_ok && c->cseq.method.p + c->cseq.method.len == h->value.p + h->value.len)
-            return NULL;
-        sl_cseq cs;
-        return sl_cseq_parse(h->value, &cs, &what) != 0 ? what : NULL;
+    return NULL;
+}
+
+static const char *check_call_id(const sl_header *h, size_t *at)
+{
+    if (h->value.len == 0)
+        return "empty Call-ID";
+    if (callid_clean(h->value))
+        return NULL;
+    for (size_t i = 0; i < h->value.len; i++) {
+        unsigned char ch = (unsigned char)h->value.p[i];
+        if (ch <= ' ' || ch >= 0x7f) {
+            *at = i;
+            return "Call-ID contains whitespace or a non-ASCII byte (RFC 3261 §25.1 callid)";
+        }
     }
+    return NULL;
+}
+
+static const char *check_numbers(const sl_header *h)
+{
+    uint64_t v;
+    switch ((sl_hdr_id)h->id) {
     case SL_H_MAX_FORWARDS:
         switch (sl_uint_parse(h->value, 255, &v)) {
         case 0: return NULL;
@@ -173,7 +217,7 @@ static const char *check_value(sl_ctx *c, const sl_header *h, size_t *at)
         case -2: return "the value is larger than 2^32-1 (RFC 3261 §20.19, RFC 4475 scalar02)";
         default: return "the value is not a decimal number of seconds";
         }
-    case SL_H_RETRY_AFTER: {
+    default: { /* SL_H_RETRY_AFTER */
         size_t d = 0;
         while (d < h->value.len && h->value.p[d] >= '0' && h->value.p[d] <= '9')
             d++;
@@ -183,31 +227,34 @@ static const char *check_value(sl_ctx *c, const sl_header *h, size_t *at)
         default: return "Retry-After does not start with a number of seconds";
         }
     }
+    }
+}
+
+/* Check the value of one known header against its grammar (has_grammar); NULL if it conforms. */
+static const char *check_value(sl_ctx *c, const sl_header *h, size_t *at)
+{
+    *at = 0;
+    switch ((sl_hdr_id)h->id) {
+    case SL_H_VIA:
+        return check_via(c, h, at);
+    case SL_H_FROM:
+    case SL_H_TO:
+        return check_from_to(c, h, at);
+    case SL_H_CONTACT:
+    case SL_H_ROUTE:
+    case SL_H_RECORD_ROUTE:
+        return check_addr_list(c, h, at);
+    case SL_H_CSEQ:
+        return check_cseq(c, h);
+    case SL_H_MAX_FORWARDS:
+    case SL_H_EXPIRES:
+    case SL_H_MIN_EXPIRES:
+    case SL_H_RETRY_AFTER:
+        return check_numbers(h);
     case SL_H_WARNING:
-        while (sl_list_next(h->value, &pos, &e)) {
-            size_t d = 0;
-            while (d < e.len && e.p[d] >= '0' && e.p[d] <= '9')
-                d++;
-            if (d != 3 || d == e.len || e.p[d] != ' ') {
-                *at = (size_t)(e.p - h->value.p);
-                return "warn-code is not three digits followed by SP (RFC 3261 §20.43, RFC 4475 "
-                       "scalarlg)";
-            }
-        }
-        return NULL;
+        return check_warning(h, at);
     case SL_H_CALL_ID:
-        if (h->value.len == 0)
-            return "empty Call-ID";
-        if (callid_clean(h->value))
-            return NULL;
-        for (size_t i = 0; i < h->value.len; i++) {
-            unsigned char ch = (unsigned char)h->value.p[i];
-            if (ch <= ' ' || ch >= 0x7f) {
-                *at = i;
-                return "Call-ID contains whitespace or a non-ASCII byte (RFC 3261 §25.1 callid)";
-            }
-        }
-        return NULL;
+        return check_call_id(h, at);
     case SL_H_CONTENT_TYPE: {
         sl_ctype ct;
         return sl_ctype_parse(h->value, &ct) != 0 ? "Content-Type is not type/subtype;parameters"
@@ -368,15 +415,15 @@ static void rule_version(sl_ctx *c)
 
 #define SL_MAGIC_COOKIE "z9hG4bK"
 
-/* The top Via value (first element of the first Via row), parsed. Returns the row, or NULL when
- * there is no Via or its first element does not parse (SIP-PARSE reports that). */
-static const sl_header *top_via(sl_ctx *c, sl_via *v)
+/* The top Via value (first element of the first Via row), parsed: *v points to the parse the
+ * engine remembers (or to *spare), without a copy. Returns the row, or NULL when there is no Via
+ * or its first element does not parse (SIP-PARSE reports that). */
+static const sl_header *top_via(sl_ctx *c, const sl_via **v, sl_via *spare)
 {
     const sl_header *h = sl_msg_hdr(c->m, SL_H_VIA);
-    size_t pos = 0, at;
+    size_t pos = 0;
     sl_span e;
-    const char *what;
-    if (!h || !sl_list_next(h->value, &pos, &e) || e.len == 0 || sl_ctx_via(c, e, v, &what, &at) != 0)
+    if (!h || !sl_list_next(h->value, &pos, &e) || e.len == 0 || !(*v = sl_ctx_via_ref(c, e, spare)))
         return NULL;
     return h;
 }
@@ -387,15 +434,15 @@ static const sl_header *top_via(sl_ctx *c, sl_via *v)
 static int looks_rfc2543(sl_ctx *c)
 {
     const sl_msg *m = c->m;
-    sl_via v;
-    sl_addr a;
-    const char *what;
-    size_t at;
+    sl_via vs;
+    const sl_via *v;
+    sl_addr as;
+    const sl_addr *a;
     const sl_header *f = sl_msg_hdr(m, SL_H_FROM);
-    if (!m->is_request || !top_via(c, &v) || v.has_branch || !f ||
-        sl_ctx_addr(c, f->value, &a, &what, &at) != 0)
+    if (!m->is_request || !top_via(c, &v, &vs) || v->has_branch || !f ||
+        !(a = sl_ctx_addr_ref(c, f->value, &as)))
         return 0;
-    return !a.has_tag;
+    return !a->has_tag;
 }
 
 /* RFC 3261 §8.1.1.7: the branch of a request's top Via MUST begin with "z9hG4bK". Lower Vias may
@@ -404,13 +451,14 @@ static int looks_rfc2543(sl_ctx *c)
 static void rule_via_branch(sl_ctx *c)
 {
     const sl_msg *m = c->m;
-    sl_via v;
+    sl_via vs;
+    const sl_via *v;
     const sl_header *h;
-    if (!m->is_request || !(h = top_via(c, &v)))
+    if (!m->is_request || !(h = top_via(c, &v, &vs)))
         return;
     const size_t ck = sizeof SL_MAGIC_COOKIE - 1;
     /* the method is shown only in a finding: sl_show it there, not for every request */
-    if (!v.has_branch) {
+    if (!v->has_branch) {
         int old = looks_rfc2543(c);
         sl_emit(c, SL_R_SIP_VIA_BRANCH, old ? SL_SEV_WARNING : SL_SEV_ERROR, h->offset, h->row_len,
                 "top Via of the %s request has no branch parameter; RFC 3261 §8.1.1.7 requires one "
@@ -419,7 +467,7 @@ static void rule_via_branch(sl_ctx *c)
                       "a warning)" : "");
         return;
     }
-    sl_span b = v.branch;
+    sl_span b = v->branch;
     if (b.len >= ck && memcmp(b.p, SL_MAGIC_COOKIE, ck) == 0) {
         if (b.len == ck)
             /* RFC 4475 §3.2.1 badbranch: valid syntax, but the cookie alone identifies nothing */
@@ -450,19 +498,18 @@ static void rule_from_tag(sl_ctx *c)
 {
     const sl_msg *m = c->m;
     const sl_header *h = sl_msg_hdr(m, SL_H_FROM);
-    sl_addr a;
-    const char *what;
-    size_t at;
-    if (!m->is_request || !h || sl_ctx_addr(c, h->value, &a, &what, &at) != 0 || a.star)
+    sl_addr spare;
+    const sl_addr *a;
+    if (!m->is_request || !h || !(a = sl_ctx_addr_ref(c, h->value, &spare)) || a->star)
         return;
-    if (a.has_tag && a.tag.len > 0)
+    if (a->has_tag && a->tag.len > 0)
         return;
-    int old = !a.has_tag && looks_rfc2543(c);
-    int inside = !a.has_tag && sl_param_find(a.uri_params, "tag", NULL);
+    int old = !a->has_tag && looks_rfc2543(c);
+    int inside = !a->has_tag && sl_param_find(a->uri_params, "tag", NULL);
     sl_emit(c, SL_R_SIP_FROM_TAG, old ? SL_SEV_WARNING : SL_SEV_ERROR, h->offset, h->row_len,
             "From \"%s\" of the %s request %s; RFC 3261 §8.1.1.3 requires the UAC to add a tag%s",
             sl_show(c, h->value, 80), sl_show(c, m->method, 32),
-            a.has_tag ? "has a tag parameter without a value"
+            a->has_tag ? "has a tag parameter without a value"
             : inside  ? "has no tag (the tag inside <> is a URI parameter, not the From tag)"
                       : "has no tag",
             old ? " (the top Via also lacks a branch, as an RFC 2543 element would send it: a "

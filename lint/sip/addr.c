@@ -25,6 +25,127 @@ static int check_params(sl_span params, sl_span *tag, int *has_tag, const char *
     return 0;
 }
 
+/* What sl_uri_scan makes of a URI byte: 0 for most, the byte itself for the few that decide
+ * something, 1 for those that make it give up (controls, SP, DEL). */
+static const unsigned char uri_byte[256] = {
+    [0x00] = 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    [' '] = 1, [0x7f] = 1,
+    ['@'] = '@', [':'] = ':', [';'] = ';', ['?'] = '?', ['>'] = '>',
+};
+
+/* Index of the first byte at or after j (at most n) that uri_byte does not map to 0: four
+ * bytes per bound test (see sl_scan_class). */
+static inline size_t uri_next(const char *p, size_t j, size_t n)
+{
+    const unsigned char *u = (const unsigned char *)p;
+    for (; n - j >= 4; j += 4) {
+        if (uri_byte[u[j]])
+            return j;
+        if (uri_byte[u[j + 1]])
+            return j + 1;
+        if (uri_byte[u[j + 2]])
+            return j + 2;
+        if (uri_byte[u[j + 3]])
+            return j + 3;
+    }
+    while (j < n && !uri_byte[u[j]])
+        j++;
+    return j;
+}
+
+/* sl_uri_scan, inline here: with to_gt a constant, addr_fast gets a loop of its own. */
+static inline int uri_scan(const char *p, size_t i, size_t n, int to_gt, size_t *end,
+                           sl_span *params)
+{
+    size_t k;
+    if (n - i < 5)
+        return 0;
+    /* the scheme test of uri_fast (list.c): bit 5 folds only 'S' 'I' 'P' onto 's' 'i' 'p' */
+    uint32_t w, sip, sips, fold3, fold4;
+    memcpy(&w, p + i, 4);
+    memcpy(&sip, "sip:", 4);
+    memcpy(&sips, "sips", 4);
+    memcpy(&fold3, "\x20\x20\x20\x00", 4);
+    memcpy(&fold4, "\x20\x20\x20\x20", 4);
+    if ((w | fold3) == sip)
+        k = 3;
+    else if ((w | fold4) == sips && p[i + 4] == ':')
+        k = 4;
+    else
+        return 0;
+    /* hs: where the host starts (after the '@', if one comes); semi: the URI's first ';' */
+    size_t j = i + k + 1, hs = j, semi = 0;
+    unsigned colons = 0;
+    for (;; j++) {
+        if ((j = uri_next(p, j, n)) == n) {
+            if (to_gt)
+                return 0; /* no '>' */
+            break;
+        }
+        unsigned char c = uri_byte[(unsigned char)p[j]];
+        if (c == '>') {
+            if (to_gt)
+                break;
+        } else if (c == '@') {
+            /* the host follows the first '@' of the whole URI: give up if what came before
+             * might have been host or parameters */
+            if (hs != i + k + 1 || colons || semi)
+                return 0;
+            hs = j + 1;
+        } else if (c == ':') {
+            colons += !semi;
+        } else if (c == ';') {
+            if (!semi)
+                semi = j;
+        } else {
+            return 0; /* '?' (headers), or a byte the URI check rejects */
+        }
+    }
+    size_t he = semi ? semi : j;
+    if (he == hs || p[hs] == '[' || colons > 1)
+        return 0;
+    *end = j;
+    *params = sl_mkspan(p + he, j - he);
+    return 1;
+}
+
+int sl_uri_scan(const char *p, size_t i, size_t n, int to_gt, size_t *end, sl_span *params)
+{
+    return uri_scan(p, i, n, to_gt, end, params);
+}
+
+/* The common name-addr from its '<' at p[lt] on: a URI that sl_uri_scan reads up to its '>',
+ * then header parameters as sl_param_fast reads them. Returns 1 with *a filled (its display
+ * already set) exactly as the general code below would fill it; 0 ("not sure") with *a
+ * untouched but for the display, and the general code decides. */
+static int addr_fast(const char *p, size_t lt, size_t n, sl_addr *a)
+{
+    size_t i = lt + 1, j;
+    sl_span uri_params;
+    if (!uri_scan(p, i, n, 1, &j, &uri_params))
+        return 0;
+    /* header parameters after the '>' */
+    size_t g = j, q = g + 1;
+    sl_span name, value, tag = {NULL, 0};
+    int has_tag = 0;
+    while (q < n) {
+        if (!sl_param_fast(p, &q, n, &name, &value))
+            return 0;
+        if (SL_IEQ_LIT(name, "tag")) {
+            has_tag = 1;
+            tag = value;
+        }
+    }
+    a->name_addr = 1;
+    a->uri = sl_mkspan(p + i, g - i);
+    a->uri_params = uri_params;
+    a->params = sl_mkspan(p + g + 1, n - g - 1);
+    a->tag = tag;
+    a->has_tag = has_tag;
+    return 1;
+}
+
 int sl_addr_parse(sl_span e, sl_addr *a, const char **what, size_t *err_at)
 {
     memset(a, 0, sizeof *a);
@@ -55,6 +176,9 @@ int sl_addr_parse(sl_span e, sl_addr *a, const char **what, size_t *err_at)
             return -1;
         }
         lt = i;
+    } else if (p[0] == '<') {
+        lt = 0; /* no display name (what the search below finds, without it) */
+        a->display = sl_mkspan(p, 0);
     } else {
         /* name-addr with a token display name, or addr-spec? A '<' before any quote decides. */
         const char *l = memchr(p, '<', n);
@@ -73,6 +197,8 @@ int sl_addr_parse(sl_span e, sl_addr *a, const char **what, size_t *err_at)
         }
     }
     if (lt < n) {
+        if (addr_fast(p, lt, n, a))
+            return 0;
         const char *gt = memchr(p + lt, '>', n - lt);
         if (!gt) {
             *what = "'<' without a closing '>'";

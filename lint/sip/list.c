@@ -7,7 +7,7 @@
 
 /* The element from i on when the row holds a ',' after i: the first ',' outside a quoted string
  * and outside <> ends it. Returns the index of that ',' (or v.len). */
-static size_t list_elem_end(sl_span v, size_t i)
+SL_NOINLINE static size_t list_elem_end(sl_span v, size_t i)
 {
     int angle = 0;
     const uint64_t ones = SL_SWAR_ONES;
@@ -45,15 +45,18 @@ int sl_list_next(sl_span v, size_t *pos, sl_span *elem)
     size_t i = *pos;
     if (i > v.len)
         return 0;
-    if (i == 0) {
-        /* a value of LWS only is an empty list */
-        size_t k = sl_skip_lws(v.p, 0, v.len);
-        if (k == v.len)
-            return 0;
-    }
     /* Most rows hold one element: with no ',' after i, the element runs to the end whatever
      * quotes and angle brackets it holds, and one memchr settles it. */
-    size_t e = memchr(v.p + i, ',', v.len - i) ? list_elem_end(v, i) : v.len;
+    if (i == v.len || !memchr(v.p + i, ',', v.len - i)) {
+        sl_span r = sl_trim(sl_mkspan(v.p + i, v.len - i));
+        if (i == 0 && r.len == 0)
+            return 0; /* a value of LWS only is an empty list */
+        *elem = r;
+        *pos = v.len + 1;
+        return 1;
+    }
+    /* (a value with a ',' is not LWS only) */
+    size_t e = list_elem_end(v, i);
     *elem = sl_trim(sl_mkspan(v.p + i, e - i));
     *pos = e + 1;
     return 1;
@@ -95,8 +98,7 @@ int sl_param_next(sl_span s, size_t *pos, sl_param *out, size_t *err_at)
             j = q + 1;
         } else {
             /* gen-value = token / host / quoted-string (SL_C_VALUE, span.c) */
-            while (j < s.len && (sl_ctype_tab[(unsigned char)s.p[j]] & SL_C_VALUE))
-                j++;
+            j = sl_scan_class(s.p, j, s.len, SL_C_VALUE);
         }
         if (j == vs) {
             *err_at = vs;
@@ -334,7 +336,8 @@ static int uri_check_slow(sl_span uri, int in_request_line, const char **what, s
 int sl_uri_check_params(sl_span uri, int in_request_line, const char **what, size_t *err_at,
                         sl_span *params)
 {
-    if (uri_fast(uri, in_request_line, params))
+    size_t end;
+    if (sl_uri_scan(uri.p, 0, uri.len, 0, &end, params) || uri_fast(uri, in_request_line, params))
         return 0;
     if (uri_check_slow(uri, in_request_line, what, err_at) != 0)
         return -1;

@@ -10,7 +10,7 @@
  *   LWS bytes SP HTAB CR LF; DIGIT; ALPHA;
  *   gen-value bytes: 0x21-0x7e but for '"' ',' ';' '<' '=' '>', and every byte from 0x80 up
  *     (hosts bring ':' and '[' ']'; other printable bytes are left to the rule that reads them);
- *   URI host stops ';' '?' ':'. */
+ *   URI host stops ';' '?' ':'; quoted-string stops '"' and backslash. */
 const unsigned char sl_ctype_tab[256] = {
 #define C_TAV (SL_C_TOKEN | SL_C_ALPHA | SL_C_VALUE)
 #define C_TDV (SL_C_TOKEN | SL_C_DIGIT | SL_C_VALUE)
@@ -19,7 +19,10 @@ const unsigned char sl_ctype_tab[256] = {
 #define C_V (SL_C_VALUE)
 #define C_VU (SL_C_VALUE | SL_C_URISTOP)
 #define C_W (SL_C_WS)
-    ['\t'] = C_W, ['\n'] = C_W, ['\r'] = C_W, [' '] = C_W, ['!'] = C_TV, ['#'] = C_V, ['$'] = C_V,
+#define C_Q (SL_C_QSTOP)
+#define C_VQ (SL_C_VALUE | SL_C_QSTOP)
+    ['\t'] = C_W, ['\n'] = C_W, ['\r'] = C_W, [' '] = C_W, ['!'] = C_TV, ['"'] = C_Q, ['#'] = C_V,
+    ['$'] = C_V,
     ['%'] = C_TV, ['&'] = C_V, ['\''] = C_TV, ['('] = C_V, [')'] = C_V, ['*'] = C_TV, ['+'] = C_TV,
     ['-'] = C_TV, ['.'] = C_TV, ['/'] = C_V, ['0'] = C_TDV, ['1'] = C_TDV, ['2'] = C_TDV,
     ['3'] = C_TDV, ['4'] = C_TDV, ['5'] = C_TDV, ['6'] = C_TDV, ['7'] = C_TDV, ['8'] = C_TDV,
@@ -28,7 +31,7 @@ const unsigned char sl_ctype_tab[256] = {
     ['H'] = C_TAV, ['I'] = C_TAV, ['J'] = C_TAV, ['K'] = C_TAV, ['L'] = C_TAV, ['M'] = C_TAV,
     ['N'] = C_TAV, ['O'] = C_TAV, ['P'] = C_TAV, ['Q'] = C_TAV, ['R'] = C_TAV, ['S'] = C_TAV,
     ['T'] = C_TAV, ['U'] = C_TAV, ['V'] = C_TAV, ['W'] = C_TAV, ['X'] = C_TAV, ['Y'] = C_TAV,
-    ['Z'] = C_TAV, ['['] = C_V, ['\\'] = C_V, [']'] = C_V, ['^'] = C_V, ['_'] = C_TV,
+    ['Z'] = C_TAV, ['['] = C_V, ['\\'] = C_VQ, [']'] = C_V, ['^'] = C_V, ['_'] = C_TV,
     ['`'] = C_TV, ['a'] = C_TAV, ['b'] = C_TAV, ['c'] = C_TAV, ['d'] = C_TAV, ['e'] = C_TAV,
     ['f'] = C_TAV, ['g'] = C_TAV, ['h'] = C_TAV, ['i'] = C_TAV, ['j'] = C_TAV, ['k'] = C_TAV,
     ['l'] = C_TAV, ['m'] = C_TAV, ['n'] = C_TAV, ['o'] = C_TAV, ['p'] = C_TAV, ['q'] = C_TAV,
@@ -51,6 +54,8 @@ const unsigned char sl_ctype_tab[256] = {
 #undef C_V
 #undef C_VU
 #undef C_W
+#undef C_Q
+#undef C_VQ
 };
 
 /* sl_lower: every byte maps to itself but 'A'-'Z' (0x41-0x5a), which map to 'a'-'z'. */

@@ -10,14 +10,19 @@ int sl_cseq_parse(sl_span v, sl_cseq *c, const char **what)
     memset(c, 0, sizeof *c);
     size_t i = 0, n = v.len;
     const char *p = v.p;
-    while (i < n && sl_is_digit((unsigned char)p[i]))
+    /* the number as the digits are found: up to 19 digits cannot overflow (see sl_uint_parse,
+     * which decides for longer ones) */
+    uint64_t num = 0;
+    unsigned d;
+    while (i < n && (d = (unsigned char)p[i] - (unsigned)'0') <= 9) {
+        num = num * 10 + d;
         i++;
+    }
     if (i == 0) {
         *what = "CSeq does not start with a sequence number";
         return -1;
     }
-    uint64_t num;
-    if (sl_uint_parse(sl_mkspan(p, i), UINT64_MAX, &num) != 0) {
+    if (i > 19 && sl_uint_parse(sl_mkspan(p, i), UINT64_MAX, &num) != 0) {
         c->overflow = 1;
         num = UINT64_MAX;
     }
@@ -28,8 +33,7 @@ int sl_cseq_parse(sl_span v, sl_cseq *c, const char **what)
         return -1;
     }
     size_t s = j;
-    while (j < n && sl_is_token((unsigned char)p[j]))
-        j++;
+    j = sl_scan_class(p, j, n, SL_C_TOKEN);
     if (j != n) {
         *what = "CSeq method is not a token, or text follows it";
         return -1;
@@ -43,8 +47,7 @@ int sl_ctype_parse(sl_span v, sl_ctype *ct)
     memset(ct, 0, sizeof *ct);
     size_t i = 0, n = v.len;
     const char *p = v.p;
-    while (i < n && sl_is_token((unsigned char)p[i]))
-        i++;
+    i = sl_scan_class(p, i, n, SL_C_TOKEN);
     if (i == 0)
         return -1;
     ct->type = sl_mkspan(p, i);
@@ -53,8 +56,7 @@ int sl_ctype_parse(sl_span v, sl_ctype *ct)
         return -1;
     i = sl_skip_lws(p, i + 1, n);
     size_t s = i;
-    while (i < n && sl_is_token((unsigned char)p[i]))
-        i++;
+    i = sl_scan_class(p, i, n, SL_C_TOKEN);
     if (i == s)
         return -1;
     ct->subtype = sl_mkspan(p + s, i - s);

@@ -21,7 +21,7 @@ static int sent_protocol(const char *p, size_t n, sl_via *v, const char **what, 
     if (n > 8 && memcmp(p, "SIP/2.0/", 8) == 0 && sl_is_token((unsigned char)p[8])) {
         /* as nearly every element writes it, without LWS: the loop below finds the same spans */
         v->protocol = sl_mkspan(p, 7);
-        i = token_at(p, 8, n);
+        i = sl_scan_class(p, 8, n, SL_C_TOKEN);
         v->transport = sl_mkspan(p + 8, i - 8);
         *end = i;
         return 0;
@@ -57,6 +57,32 @@ static int sent_protocol(const char *p, size_t n, sl_via *v, const char **what, 
     return 0;
 }
 
+/* The parameters from p[i] on when every item has the shape sl_param_fast reads: returns 1
+ * with branch, rport and received set as the sl_param_next loop below sets them; 0 with none
+ * of them touched, and that loop decides. */
+static int via_params_fast(const char *p, size_t i, size_t n, sl_via *v)
+{
+    sl_span name, value, branch = {NULL, 0}, received = {NULL, 0};
+    int has_branch = 0, has_rport = 0;
+    while (i < n) {
+        if (!sl_param_fast(p, &i, n, &name, &value))
+            return 0;
+        if (SL_IEQ_LIT(name, "branch")) {
+            has_branch = 1;
+            branch = value;
+        } else if (SL_IEQ_LIT(name, "rport")) {
+            has_rport = 1;
+        } else if (SL_IEQ_LIT(name, "received")) {
+            received = value;
+        }
+    }
+    v->has_branch = has_branch;
+    v->branch = branch;
+    v->has_rport = has_rport;
+    v->received = received;
+    return 1;
+}
+
 int sl_via_parse(sl_span e, sl_via *v, const char **what, size_t *err_at)
 {
     memset(v, 0, sizeof *v);
@@ -81,8 +107,7 @@ int sl_via_parse(sl_span e, sl_via *v, const char **what, size_t *err_at)
         }
         i = (size_t)(rb - p) + 1;
     } else {
-        while (i < n && (sl_is_token((unsigned char)p[i])))
-            i++;
+        i = sl_scan_class(p, i, n, SL_C_TOKEN);
     }
     if (i == s) {
         *what = "Via without a sent-by host";
@@ -95,6 +120,11 @@ int sl_via_parse(sl_span e, sl_via *v, const char **what, size_t *err_at)
         j = sl_skip_lws(p, j + 1, n);
         size_t ds = j;
         unsigned port = 0, d;
+        /* four digits stay below 65535, so the bound needs no test before the fifth */
+        while (j < n && j - ds < 5 && (d = (unsigned char)p[j] - (unsigned)'0') <= 9) {
+            port = port * 10 + d;
+            j++;
+        }
         while (j < n && (d = (unsigned char)p[j] - (unsigned)'0') <= 9 && port <= 65535) {
             port = port * 10 + d;
             j++;
@@ -108,6 +138,8 @@ int sl_via_parse(sl_span e, sl_via *v, const char **what, size_t *err_at)
         i = j;
     }
     v->params = sl_mkspan(p + i, n - i);
+    if (via_params_fast(p, i, n, v))
+        return 0;
     size_t pos = 0, at;
     sl_param prm;
     int rc = 0;
