@@ -79,6 +79,9 @@ struct sl_job {
     size_t feed_in_frame;       /* ... and how many of its bytes lie in that frame */
     sl_msgbook *book;           /* non-NULL (an html output): every linted message and reported
                                  * finding goes there too (lint/report/html_book.c) */
+    sl_rec_pool *pool;          /* the blocks of the job's records (made by the sink on first
+                                 * use); freed by whoever runs the job once every record of it is
+                                 * freed (main.c: file_end) */
 };
 
 /* Lint one input. Thread-safe across jobs. */

@@ -94,17 +94,22 @@ static void sink(const sl_finding *f, void *user)
         else if (!j->cap && j->feed_off != SL_NO_OFFSET && at < j->feed_in_frame)
             off = j->feed_off + at; /* the reader thread told where the payload lay */
     }
-    /* the finding's event is made in the record's block: one allocation and one free less */
-    sl_rec *rec = sl_rec_new_room(j->name, f, avail, off, sizeof(sl_event));
+    /* the finding's event is made in the record's block: one allocation and one free less; the
+     * block comes from the job's pool (the writer thread frees records) */
+    if (!j->pool)
+        j->pool = sl_rec_pool_new(); /* NULL: records are malloc'd */
+    sl_rec *rec = sl_rec_new_room(j->pool, j->name, f, avail, off, sizeof(sl_event));
     if (!rec) {
         input_error(j, "%s: frame %llu: out of memory", j->name, (unsigned long long)f->frame);
         return;
     }
-    if (sl_policy_suppressed(j->pol, rec)) {
+    if (j->pol->suppressions->len > 0 && sl_policy_suppressed(j->pol, rec)) {
         j->totals.suppressed++;
         sl_rec_free(rec);
         return;
     }
+    if (j->base)
+        sl_rec_fingerprint(rec); /* wanted now; otherwise the writer computes it (main.c, emit) */
     rec->baselined = j->base && sl_baseline_has(j->base, rec);
     if (j->book && !rec->baselined)
         sl_msgbook_finding(j->book, rec);
@@ -182,6 +187,7 @@ static void lint_raw(sl_job *j, FILE *fp, const unsigned char *head, size_t n, i
         g_byte_array_free(b, TRUE);
         return;
     }
+    sl_engine_defer_fingerprints(e); /* computed from the records where used (main.c, emit) */
     sl_meta meta;
     memset(&meta, 0, sizeof meta);
     meta.transport = j->raw_transport;
@@ -247,6 +253,8 @@ static void lint_capture(sl_job *j, sl_capture *c)
         sl_capture_close(c);
         return;
     }
+    /* the fingerprint is computed from the record, when it is used: on the writer thread */
+    sl_engine_defer_fingerprints(e);
     /* A file is read and decoded on a second thread when the job may use one (reader.c); a live
      * capture is read here (its stop and count limits act on this loop). */
     sl_reader *rd = j->read_thread && !j->iface ? sl_reader_start(c) : NULL;

@@ -193,6 +193,7 @@ static void emit(sl_job *j, sl_event *ev, void *user)
             sl_reporter_input_error(x->outs[k].rep, j->name, ev->sentence);
     } else {
         sl_rec *r = ev->rec;
+        sl_rec_fingerprint(r); /* left to this thread by the engine's (inputs.c, sink) */
         if (x->bw)
             sl_baseline_writer_add(x->bw, r);
         if (r->baselined)
@@ -232,6 +233,9 @@ static sl_msgbook *book_for(ctx *x)
 
 static void file_end(ctx *x, sl_job *j)
 {
+    /* every event of the job has been written and freed: the blocks of its records can go */
+    sl_rec_pool_free(j->pool);
+    j->pool = NULL;
     if (j->book) {
         for (int k = 0; k < x->n_outs; k++)
             sl_reporter_messages(x->outs[k].rep, j->book);

@@ -8,6 +8,18 @@
 #include "engine_internal.h"
 #include "tracker.h"
 
+/* A rule's format string split once into its literal runs and conversions (see plan_of). */
+#define PLAN_CONVS 8
+#define PLAN_SLOTS 128
+#define PLAN_NONE 0xff /* not planned (another conversion, too long): fast_format formats it */
+typedef struct fmt_plan {
+    const char *fmt;                 /* NULL: an empty slot */
+    unsigned char n;                 /* conversions, or PLAN_NONE */
+    unsigned char conv[PLAN_CONVS];  /* CV_* */
+    uint16_t at[PLAN_CONVS + 1];     /* literal run i, before conversion i (run n: the tail), */
+    uint16_t len[PLAN_CONVS + 1];    /* is fmt[at[i] .. at[i]+len[i]) */
+} fmt_plan;
+
 struct sl_engine {
     sl_config cfg;
     sl_sink sink;
@@ -15,12 +27,15 @@ struct sl_engine {
     sl_parser ps;
     sl_stats stats;
     int trk_on;              /* some stateful rule is enabled */
+    int fp_defer;            /* sl_engine_defer_fingerprints */
     sl_tracker trk;
     /* The enabled rules in module order, for requests and for responses, chosen once: the
      * per-message loop over every rule and its severity was a few percent of the engine. */
     sl_rule_fn run[2][2 * SL_RULE__COUNT]; /* a rule may have a part in two modules (MSG-413) */
     size_t n_run[2];
     uint64_t fp_rule[SL_RULE__COUNT]; /* fingerprint state after the rule id (see emit_v) */
+    const sl_rule *rule[SL_RULE__COUNT]; /* sl_rule_at, looked up once */
+    fmt_plan plan[PLAN_SLOTS];        /* the formats of findings met so far, by address */
 };
 
 /* After rfc3261.c's rules, in this order. */
@@ -77,7 +92,8 @@ sl_engine *sl_engine_new(const sl_config *cfg, sl_sink sink, void *user)
         for (const sl_rule_def *r = modules[k]; r->fn; r++)
             add_rule(e, r->rule, r->fn, r->on);
     for (size_t i = 0; i < SL_RULE__COUNT; i++) {
-        const char *id = sl_rule_at(i)->id;
+        e->rule[i] = sl_rule_at(i);
+        const char *id = e->rule[i]->id;
         e->fp_rule[i] = fnv(FP_SEED, id, strlen(id) + 1);
     }
     /* The tracker runs only when a rule needs it: disabling every stateful rule costs nothing. */
@@ -110,6 +126,31 @@ const sl_stats *sl_engine_stats(const sl_engine *e)
     return &e->stats;
 }
 
+void sl_engine_defer_fingerprints(sl_engine *e)
+{
+    e->fp_defer = 1;
+}
+
+/* The fingerprint names the violation, not where the capture happened to hold it: rule,
+ * Call-ID, CSeq, the method or status, and the header concerned. */
+uint64_t sl_fingerprint(sl_span call_id, uint64_t cseq, sl_span cseq_method, const sl_fp_parts *fp)
+{
+    uint64_t h = fp->rule_hash;
+    h = fnv(h, call_id.p, call_id.len);
+    h = fnv(h, &cseq, sizeof cseq);
+    h = fnv(h, cseq_method.p, cseq_method.len);
+    if (fp->request)
+        h = fnv(h, fp->method.p, fp->method.len);
+    else
+        h = fnv(h, &fp->status, sizeof fp->status);
+    for (size_t i = 0; i < fp->row.len; i++) {
+        unsigned char ch = (unsigned char)fp->row.p[i];
+        ch = (ch >= 'A' && ch <= 'Z') ? (unsigned char)(ch + 32) : ch;
+        h = fnv(h, &ch, 1);
+    }
+    return h;
+}
+
 /* Effective severity: a configured severity that differs from the table's replaces the rule's
  * natural one; otherwise the rule decides (some rules report a milder case as a warning). */
 static sl_severity effective(const sl_engine *e, sl_rule_id r, sl_severity natural)
@@ -117,7 +158,7 @@ static sl_severity effective(const sl_engine *e, sl_rule_id r, sl_severity natur
     sl_severity conf = e->cfg.severity[r];
     if (conf == SL_SEV_NONE)
         return SL_SEV_NONE;
-    return conf != sl_rule_at(r)->severity ? conf : natural;
+    return conf != e->rule[r]->severity ? conf : natural;
 }
 
 static void deliver(sl_engine *e, sl_finding *f)
@@ -230,26 +271,156 @@ static int fast_format(char *out, size_t cap, const char *fmt, va_list ap)
     return (int)o;
 }
 
-/* Start a finding: effective severity, message text, the fields every finding has. Returns 0
- * when the configuration turns the finding off. text must hold 1024 bytes. */
-static int begin_finding(sl_engine *e, sl_finding *f, sl_rule_id rule, sl_severity natural,
-                         const sl_meta *meta, char *text, const char *fmt, va_list ap)
+/* Conversions of a plan: those fast_format knows. */
+enum { CV_PCT = 1, CV_S, CV_U, CV_LLU, CV_ZU, CV_X, CV_LLX, CV_D, CV_LLD };
+
+/* Split fmt into a plan: PLAN_NONE when a conversion is not one of the CV_* or the format is too
+ * long or has more than PLAN_CONVS conversions. */
+static void plan_make(fmt_plan *p, const char *fmt)
 {
+    static const struct { const char *spec; unsigned char cv; } specs[] = {
+        {"%", CV_PCT}, {"s", CV_S}, {"u", CV_U}, {"llu", CV_LLU}, {"zu", CV_ZU}, {"x", CV_X},
+        {"llx", CV_LLX}, {"d", CV_D}, {"lld", CV_LLD}};
+    p->fmt = fmt;
+    p->n = PLAN_NONE;
+    size_t run = 0, i = 0;
+    unsigned n = 0;
+    for (;; i++) {
+        if (fmt[i] && fmt[i] != '%')
+            continue;
+        if (i > UINT16_MAX)
+            return;
+        p->at[n] = (uint16_t)run;
+        p->len[n] = (uint16_t)(i - run);
+        if (!fmt[i])
+            break;
+        if (n == PLAN_CONVS)
+            return;
+        size_t k = 0, sl = 0;
+        while (k < sizeof specs / sizeof specs[0]) {
+            sl = strlen(specs[k].spec);
+            if (strncmp(fmt + i + 1, specs[k].spec, sl) == 0)
+                break;
+            k++;
+        }
+        if (k == sizeof specs / sizeof specs[0])
+            return;
+        p->conv[n++] = specs[k].cv;
+        i += sl;
+        run = i + 1;
+    }
+    p->n = (unsigned char)n;
+}
+
+/* The plan of fmt. Rules pass string literals, so the address names the format: formatting from
+ * the plan copies each literal run at its known length, where fast_format looked for every '%'
+ * again and measured the tail (a third of the cost of a finding's sentence). Formats that share
+ * a slot are planned again in turn. */
+static const fmt_plan *plan_of(sl_engine *e, const char *fmt)
+{
+    fmt_plan *p = &e->plan[(uint64_t)(uintptr_t)fmt * 0x9e3779b97f4a7c15ULL >> 57];
+    if (p->fmt != fmt)
+        plan_make(p, fmt);
+    return p;
+}
+
+/* n bytes of s at out[*o], as much of them as fits in cap with the final NUL */
+static inline void put_run(char *out, size_t cap, size_t *o, const char *s, size_t n)
+{
+    if (*o + 1 < cap) {
+        size_t room = cap - 1 - *o;
+        memcpy(out + *o, s, n < room ? n : room);
+    }
+    *o += n;
+}
+
+/* fast_format from a plan: the same bytes, the same return value (-1 at a NULL string: the
+ * caller then formats a copy of ap with vsnprintf). */
+static int plan_format(char *out, size_t cap, const fmt_plan *p, va_list ap)
+{
+    size_t o = 0;
+    for (unsigned i = 0;; i++) {
+        put_run(out, cap, &o, p->fmt + p->at[i], p->len[i]);
+        if (i == p->n)
+            break;
+        unsigned long long u;
+        int neg = 0, hex = 0;
+        switch (p->conv[i]) {
+        case CV_PCT:
+            put_run(out, cap, &o, "%", 1);
+            continue;
+        case CV_S: {
+            const char *a = va_arg(ap, const char *);
+            if (!a)
+                return -1;
+            put_run(out, cap, &o, a, strlen(a));
+            continue;
+        }
+        case CV_U: u = va_arg(ap, unsigned); break;
+        case CV_LLU: u = va_arg(ap, unsigned long long); break;
+        case CV_ZU: u = va_arg(ap, size_t); break;
+        case CV_X: u = va_arg(ap, unsigned); hex = 1; break;
+        case CV_LLX: u = va_arg(ap, unsigned long long); hex = 1; break;
+        default: { /* CV_D, CV_LLD */
+            long long v = p->conv[i] == CV_D ? va_arg(ap, int) : va_arg(ap, long long);
+            neg = v < 0;
+            u = neg ? 0ULL - (unsigned long long)v : (unsigned long long)v;
+            break;
+        }
+        }
+        char t[24];
+        size_t n = sizeof t;
+        do {
+            t[--n] = "0123456789abcdef"[hex ? u & 15 : u % 10];
+            u = hex ? u >> 4 : u / 10;
+        } while (u);
+        if (neg)
+            t[--n] = '-';
+        put_run(out, cap, &o, t + n, sizeof t - n);
+    }
+    if (cap)
+        out[o < cap ? o : cap - 1] = 0;
+    return (int)o;
+}
+
+/* Start a finding: effective severity, message text, the fields every finding has. Returns 0
+ * when the configuration turns the finding off. text must hold 1024 bytes. fmt is planned (by
+ * address) only when fixed is set: a rule's literal, not a front-end's format. */
+static int begin_finding(sl_engine *e, sl_finding *f, sl_rule_id rule, sl_severity natural,
+                         const sl_meta *meta, char *text, int fixed, const char *fmt, va_list ap)
+{
+    enum { TEXT_CAP = 1024 };
     sl_severity s = effective(e, rule, natural);
     if (s == SL_SEV_NONE)
         return 0;
+    const fmt_plan *p = fixed ? plan_of(e, fmt) : NULL;
     va_list aq;
     va_copy(aq, ap);
-    if (fast_format(text, 1024, fmt, aq) < 0)
-        vsnprintf(text, 1024, fmt, ap);
+    int n = p && p->n != PLAN_NONE ? plan_format(text, TEXT_CAP, p, aq)
+                                   : fast_format(text, TEXT_CAP, fmt, aq);
     va_end(aq);
-    memset(f, 0, sizeof *f);
-    f->rule = sl_rule_at(rule);
+    size_t tl;
+    if (n < 0) {
+        vsnprintf(text, TEXT_CAP, fmt, ap);
+        tl = strlen(text); /* a %c may have written a NUL */
+    } else {
+        tl = (size_t)n < TEXT_CAP ? (size_t)n : TEXT_CAP - 1;
+    }
+    /* every field is set here or by the caller: a memset of the whole finding cost more */
+    f->rule = e->rule[rule];
     f->severity = s;
     f->message = text;
+    f->message_len = tl;
     f->frame = meta->frame_last;
-    f->meta = meta;
+    memset(f->related, 0, sizeof f->related);
+    f->n_related = 0;
+    f->msg_offset = f->offset = f->length = f->msg_len = 0;
     f->call_id = f->cseq_method = f->start_line = (sl_span){"", 0};
+    f->cseq = 0;
+    f->meta = meta;
+    f->fingerprint = 0;
+    f->fp_deferred = 0;
+    f->fp = (sl_fp_parts){e->fp_rule[rule], 0, {"", 0}, 0, {"", 0}};
     return 1;
 }
 
@@ -258,7 +429,7 @@ static void emit_v(sl_ctx *c, sl_rule_id rule, sl_severity sev, size_t off, size
 {
     char text[1024];
     sl_finding f;
-    if (!begin_finding(c->e, &f, rule, sev, c->meta, text, fmt, ap))
+    if (!begin_finding(c->e, &f, rule, sev, c->meta, text, 1, fmt, ap))
         return;
     for (unsigned i = 0; i < n_related && f.n_related < SL_MAX_RELATED; i++)
         if (related[i] && related[i] != f.frame)
@@ -271,29 +442,29 @@ static void emit_v(sl_ctx *c, sl_rule_id rule, sl_severity sev, size_t off, size
     f.cseq = c->cseq_ok ? c->cseq.num : 0;
     if (c->cseq_ok)
         f.cseq_method = c->cseq.method;
-    const char *eol = memchr(m->base, '\n', m->avail);
-    size_t sl = eol ? (size_t)(eol - m->base) : m->avail;
-    if (sl && m->base[sl - 1] == '\r')
-        sl--;
-    f.start_line = (sl_span){m->base, sl};
-
-    /* The fingerprint names the violation, not where the capture happened to hold it: rule,
-     * Call-ID, CSeq, the method or status, and the header concerned. */
-    uint64_t h = c->e->fp_rule[rule];
-    h = fnv(h, f.call_id.p, f.call_id.len);
-    h = fnv(h, &f.cseq, sizeof f.cseq);
-    h = fnv(h, f.cseq_method.p, f.cseq_method.len);
-    if (m->is_request)
-        h = fnv(h, m->method.p, m->method.len);
-    else
-        h = fnv(h, &m->status, sizeof m->status);
-    sl_span rn = row_name_at(m, off);
-    for (size_t i = 0; i < rn.len; i++) {
-        unsigned char ch = (unsigned char)rn.p[i];
-        ch = (ch >= 'A' && ch <= 'Z') ? (unsigned char)(ch + 32) : ch;
-        h = fnv(h, &ch, 1);
+    if (!c->start_known) {
+        /* once per message: its rules may report several findings */
+        const char *eol = memchr(m->base, '\n', m->avail);
+        size_t sl = eol ? (size_t)(eol - m->base) : m->avail;
+        if (sl && m->base[sl - 1] == '\r')
+            sl--;
+        c->start_len = sl;
+        c->start_known = 1;
     }
-    f.fingerprint = h;
+    f.start_line = (sl_span){m->base, c->start_len};
+
+    f.fp.request = m->is_request != 0;
+    if (f.fp.request)
+        f.fp.method = m->method;
+    else
+        f.fp.status = m->status;
+    f.fp.row = row_name_at(m, off);
+    /* the hash is a quarter of a finding's cost: a sink that copies the parts may defer it to
+     * another thread (the CLI's writer) */
+    if (c->e->fp_defer)
+        f.fp_deferred = 1;
+    else
+        f.fingerprint = sl_fingerprint(f.call_id, f.cseq, f.cseq_method, &f.fp);
     deliver(c->e, &f);
 }
 
@@ -320,12 +491,12 @@ void sl_engine_report(sl_engine *e, sl_rule_id rule, const sl_meta *meta, const 
     sl_finding f;
     va_list ap;
     va_start(ap, fmt);
-    int on = begin_finding(e, &f, rule, sl_rule_at(rule)->severity, meta, text, fmt, ap);
+    int on = begin_finding(e, &f, rule, e->rule[rule]->severity, meta, text, 0, fmt, ap);
     va_end(ap);
     if (!on)
         return;
     uint64_t h = e->fp_rule[rule];
-    h = fnv(h, text, strlen(text));
+    h = fnv(h, text, f.message_len);
     f.fingerprint = h;
     deliver(e, &f);
 }
@@ -454,21 +625,23 @@ const char *sl_show(sl_ctx *c, sl_span s, size_t max)
 
 const char *sl_thousands(sl_ctx *c, uint64_t v)
 {
-    /* backwards from the end of a scratch buffer, a comma before every third digit, then
-     * moved to the front */
-    char t[32];
-    size_t o = sizeof t, n = 0;
+    /* backwards from the 27th byte of a scratch buffer (20 digits and 6 commas at most), three
+     * digits and a comma at a time; the text starts where the digits end */
+    char *out = c->show[c->show_next++ % 4], *d = out + 26;
+    *d = 0;
+    for (; v >= 1000; v /= 1000) {
+        unsigned g = (unsigned)(v % 1000);
+        d -= 4;
+        d[0] = ',';
+        d[1] = (char)('0' + g / 100);
+        d[2] = (char)('0' + g / 10 % 10);
+        d[3] = (char)('0' + g % 10);
+    }
     do {
-        if (n && n % 3 == 0)
-            t[--o] = ',';
-        t[--o] = (char)('0' + v % 10);
+        *--d = (char)('0' + v % 10);
         v /= 10;
-        n++;
     } while (v);
-    char *out = c->show[c->show_next++ % 4];
-    memcpy(out, t + o, sizeof t - o);
-    out[sizeof t - o] = 0;
-    return out;
+    return d;
 }
 
 /* A datagram that is not a SIP start line but whose first line is a well-known SIP header is
@@ -512,7 +685,7 @@ sl_feed_rc sl_engine_feed(sl_engine *e, const char *buf, size_t len, const sl_me
                          "was not linted", len);
         return SL_FEED_LINTED;
     }
-    sl_frame_mode mode = sl_transport_is_stream(meta->transport) ? SL_FRAME_STREAM : SL_FRAME_DATAGRAM;
+    sl_frame_mode mode = sl_tp_is_stream(meta->transport) ? SL_FRAME_STREAM : SL_FRAME_DATAGRAM;
     sl_msg m;
     sl_parse_rc rc = sl_parse(&e->ps, buf, len, mode, &m);
     if (rc == SL_PARSE_NOMEM)
@@ -548,14 +721,16 @@ sl_feed_rc sl_engine_feed(sl_engine *e, const char *buf, size_t len, const sl_me
     c.meta = meta;
     c.cfg = &e->cfg;
     c.show_next = 0;
+    c.start_known = 0;
     c.n_memo = 0;
     c.trk = NULL;
     c.tv = NULL;
+    /* sl_msg_hdr's answer read from the index itself (first[]: row index + 1, 0 when absent):
+     * two calls per message saved */
     const char *what;
-    const sl_header *cs = sl_msg_hdr(&m, SL_H_CSEQ);
-    c.cseq_ok = cs && sl_cseq_parse(cs->value, &c.cseq, &what) == 0;
-    const sl_header *ci = sl_msg_hdr(&m, SL_H_CALL_ID);
-    c.call_id = ci ? ci->value : (sl_span){"", 0};
+    c.cseq_ok = m.first[SL_H_CSEQ] &&
+                sl_cseq_parse(m.hdrs[m.first[SL_H_CSEQ] - 1].value, &c.cseq, &what) == 0;
+    c.call_id = m.first[SL_H_CALL_ID] ? m.hdrs[m.first[SL_H_CALL_ID] - 1].value : (sl_span){"", 0};
 
     /* Stateful rules see the tracker's records as they were before this message; the message is
      * recorded after every rule has run. Messages that failed to index are not tracked. */
@@ -567,9 +742,12 @@ sl_feed_rc sl_engine_feed(sl_engine *e, const char *buf, size_t len, const sl_me
         c.tv = &tv;
     }
 
+    /* the list and its length in locals: a rule could change *e as far as the compiler knows,
+     * which made it reload both around every call */
     int req = m.is_request != 0;
-    for (size_t k = 0; k < e->n_run[req]; k++)
-        e->run[req][k](&c);
+    const sl_rule_fn *run = e->run[req];
+    for (size_t k = 0, n = e->n_run[req]; k < n; k++)
+        run[k](&c);
 
     if (c.tv) {
         sl_trk_commit(&e->trk, &c, &tv);

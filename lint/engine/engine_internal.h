@@ -21,6 +21,8 @@ typedef struct sl_ctx {
     struct sl_trk_view *tv;  /* what it knows about this message (lint/engine/tracker.h) */
     char show[4][192];       /* scratch for sl_show */
     unsigned show_next;
+    size_t start_len;        /* the start line's length without its line end, for findings: */
+    int start_known;         /* found at the first finding (0 until then) */
     unsigned n_memo;         /* sl_ctx_addr / sl_ctx_via: elements parsed so far (set to 0) */
     struct sl_ctx_memo {
         const char *p;
@@ -44,6 +46,12 @@ static inline int64_t sl_meta_ns(const sl_meta *m)
     if (m->ts_sec < -(SL_NS_LIMIT / 1000000000))
         return -SL_NS_LIMIT;
     return m->ts_sec * 1000000000 + (int64_t)m->ts_nsec;
+}
+
+/* sl_transport_is_stream, inline for the engine's per-message path */
+static inline int sl_tp_is_stream(sl_transport t)
+{
+    return t == SL_TP_TCP || t == SL_TP_TLS;
 }
 
 /* A message rule: reads ctx->m, reports through sl_emit. */
@@ -73,7 +81,8 @@ extern const sl_rule_def sl_rules_rfc8224[];
 extern const sl_rule_def sl_rules_stateful[]; /* transaction and dialog rules (stateful.c) */
 
 /* Report a finding of rule at [off, off+len) of the message with the rule's natural severity
- * sev (the configuration may override it). */
+ * sev (the configuration may override it). fmt must be a string literal: the engine remembers
+ * how it splits by its address (engine.c, plan_of). */
 void sl_emit(sl_ctx *c, sl_rule_id rule, sl_severity sev, size_t off, size_t len, const char *fmt, ...)
 #if defined(__GNUC__)
     __attribute__((format(printf, 6, 7)))
@@ -81,7 +90,7 @@ void sl_emit(sl_ctx *c, sl_rule_id rule, sl_severity sev, size_t off, size_t len
     ;
 
 /* The same, naming other frames the finding refers to (the request a response answers, the
- * MESSAGE an ACK refers to...). Zeros and the current frame are skipped. */
+ * MESSAGE an ACK refers to...). Zeros and the current frame are skipped. fmt: as for sl_emit. */
 void sl_emit_related(sl_ctx *c, sl_rule_id rule, sl_severity sev, size_t off, size_t len,
                      const uint64_t *related, unsigned n_related, const char *fmt, ...)
 #if defined(__GNUC__)

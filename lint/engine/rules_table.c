@@ -2,6 +2,7 @@
 /* The rule table, built from rules.def, and lookups over it. */
 #include <string.h>
 
+#include "engine_internal.h"
 #include "siplint/engine.h"
 
 static const sl_rule table[SL_RULE__COUNT] = {
@@ -70,7 +71,7 @@ int sl_transport_parse(const char *s, sl_transport *out)
 
 int sl_transport_is_stream(sl_transport t)
 {
-    return t == SL_TP_TCP || t == SL_TP_TLS;
+    return sl_tp_is_stream(t);
 }
 
 int sl_transport_is_congestion_controlled(sl_transport t)

@@ -2,6 +2,7 @@
 /* Finding records, the reporter's dispatch, and the text and JSON Lines renderers (docs/cli.md). */
 #define _GNU_SOURCE /* memrchr */
 #include <inttypes.h>
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +13,7 @@
 
 #define SL_JSONL_SCHEMA 1
 #define SHOW_MAX 200 /* bytes of a start line or header line kept for display */
+#define FP_ROW_MAX 64 /* a deferred fingerprint's header name is copied up to this length */
 
 static const char *const format_names[SL_FMT__COUNT] = {"text", "jsonl", "sarif", "junit",
                                                         "codequality", "html"};
@@ -81,18 +83,96 @@ void *sl_rec_room(sl_rec *r)
     return (char *)r + REC_ROOM_AT;
 }
 
+/* ---- record blocks ----
+ *
+ * The engine's thread makes a record per finding and, in the pipeline (main.c), the writer thread
+ * frees it once written: malloc on one thread of what free gave back on another was a tenth of a
+ * finding's cost on the engine's thread. A pool keeps the blocks instead: a freed block is pushed
+ * on the pool's list of returns (lock-free, any thread); the making thread takes the whole list
+ * at once when its spares run out. Blocks leave the list only all together (an exchange), so a
+ * push cannot be fooled by a block that left and came back (no ABA problem). */
+
+#define POOL_BLOCK 1024 /* bytes of a pooled block: most records fit; larger ones are malloc'd */
+#define POOL_MAX 2048   /* blocks a pool makes at most (2 MiB); the writer's queue holds 1024
+                         * records, the parallel inputs' queues 4096 (the rest are malloc'd) */
+
+typedef struct pool_blk {
+    struct pool_blk *next;
+} pool_blk;
+
+struct sl_rec_pool {
+    _Atomic(pool_blk *) back; /* blocks freed, on any thread, since the maker last took them */
+    pool_blk *spare;          /* blocks taken back: the making thread's alone */
+    unsigned made;            /* blocks allocated so far */
+};
+
+sl_rec_pool *sl_rec_pool_new(void)
+{
+    sl_rec_pool *p = g_try_new0(sl_rec_pool, 1);
+    if (p)
+        atomic_init(&p->back, NULL);
+    return p;
+}
+
+static void blocks_free(pool_blk *b)
+{
+    while (b) {
+        pool_blk *next = b->next;
+        g_free(b);
+        b = next;
+    }
+}
+
+void sl_rec_pool_free(sl_rec_pool *p)
+{
+    if (!p)
+        return;
+    blocks_free(p->spare);
+    blocks_free(atomic_load_explicit(&p->back, memory_order_acquire));
+    g_free(p);
+}
+
+/* A block of POOL_BLOCK bytes, NULL when the pool has made its last one */
+static void *pool_take(sl_rec_pool *p)
+{
+    if (!p->spare)
+        p->spare = atomic_exchange_explicit(&p->back, NULL, memory_order_acquire);
+    pool_blk *b = p->spare;
+    if (b) {
+        p->spare = b->next;
+        return b;
+    }
+    if (p->made == POOL_MAX || (b = g_try_malloc(POOL_BLOCK)) == NULL)
+        return NULL;
+    p->made++;
+    return b;
+}
+
+/* Back to the list of returns: the release publishes the freeing thread's last use of the block
+ * to the maker's acquire in pool_take. */
+static void pool_give(sl_rec_pool *p, void *block)
+{
+    pool_blk *b = block;
+    pool_blk *head = atomic_load_explicit(&p->back, memory_order_relaxed);
+    do
+        b->next = head;
+    while (!atomic_compare_exchange_weak_explicit(&p->back, &head, b, memory_order_release,
+                                                  memory_order_relaxed));
+}
+
 sl_rec *sl_rec_new(const char *file, const sl_finding *f, size_t avail, uint64_t file_offset)
 {
-    return sl_rec_new_room(file, f, avail, file_offset, 0);
+    return sl_rec_new_room(NULL, file, f, avail, file_offset, 0);
 }
 
 /* One allocation per record: the strings follow the structure and the caller's room (a record is
  * made and freed per finding; six allocations each were a tenth of the report's cost). */
-sl_rec *sl_rec_new_room(const char *file, const sl_finding *f, size_t avail, uint64_t file_offset,
-                        size_t room)
+sl_rec *sl_rec_new_room(sl_rec_pool *pool, const char *file, const sl_finding *f, size_t avail,
+                        uint64_t file_offset, size_t room)
 {
+    /* the engine measured its sentence */
     const char *msg = f->message ? f->message : "";
-    size_t n_msg = strlen(msg);
+    size_t n_msg = f->message ? f->message_len : 0;
     size_t n_cid = span_cap(f->call_id, 1024), n_cm = span_cap(f->cseq_method, 64),
            n_sl = span_cap(f->start_line, SHOW_MAX);
     /* The line that holds the offending bytes; for a finding about the whole message, its
@@ -101,11 +181,23 @@ sl_rec *sl_rec_new_room(const char *file, const sl_finding *f, size_t avail, uin
     size_t n_line = 0;
     if (base != NULL && f->start_line.len > 0 && avail > 0)
         line = rec_line(base, avail, f->offset < avail ? f->offset : avail - 1, &n_line);
-    /* only the structure is zeroed: every string is written in full by put_str */
-    sl_rec *r = g_try_malloc(REC_ROOM_AT + room + n_msg + n_cid + n_cm + n_sl + n_line + 5);
-    if (r == NULL)
+    /* the offending line is often the start line (findings about the whole message): then the
+     * record holds it once */
+    int line_is_start = line == base && n_line == n_sl;
+    /* A deferred fingerprint is computed from the record's copies when they hold every byte that
+     * counts (the method is where the start line begins), otherwise here. */
+    int fp_later = f->fp_deferred && n_cid == f->call_id.len && n_cm == f->cseq_method.len &&
+                   f->fp.row.len <= FP_ROW_MAX &&
+                   (!f->fp.request || (f->fp.method.p == base && f->fp.method.len <= n_sl));
+    size_t need = REC_ROOM_AT + room + n_msg + n_cid + n_cm + n_sl + 4 +
+                  (line_is_start ? 0 : n_line + 1) + (fp_later ? f->fp.row.len + 1 : 0);
+    sl_rec *r = pool && need <= POOL_BLOCK ? pool_take(pool) : NULL;
+    sl_rec_pool *from = r ? pool : NULL;
+    if (r == NULL && (r = g_try_malloc(need)) == NULL)
         return NULL;
+    /* only the structure is zeroed: every string is written in full by put_str */
     memset(r, 0, sizeof *r);
+    r->pool = from;
     char *at = (char *)r + REC_ROOM_AT + room;
     r->file = file;
     r->rule = f->rule;
@@ -132,13 +224,35 @@ sl_rec *sl_rec_new_room(const char *file, const sl_finding *f, size_t avail, uin
     r->file_offset = file_offset;
     if (file_offset != SL_NO_OFFSET)
         r->file_length = f->msg_len && f->msg_len < avail ? f->msg_len : avail;
-    r->line = put_str(&at, line, n_line);
+    r->line = line_is_start ? r->start_line : put_str(&at, line, n_line);
+    if (fp_later) {
+        r->fp_pending = 1;
+        r->fp_call_id = (sl_span){r->call_id, n_cid};
+        r->fp_cseq_method = (sl_span){r->cseq_method, n_cm};
+        r->fp = f->fp;
+        r->fp.method.p = r->start_line;
+        r->fp.row.p = put_str(&at, f->fp.row.p, f->fp.row.len);
+    } else if (f->fp_deferred) {
+        r->fingerprint = sl_fingerprint(f->call_id, f->cseq, f->cseq_method, &f->fp);
+    }
     return r;
+}
+
+void sl_rec_fingerprint(sl_rec *r)
+{
+    if (!r->fp_pending)
+        return;
+    r->fingerprint = sl_fingerprint(r->fp_call_id, r->cseq, r->fp_cseq_method, &r->fp);
+    r->fp_pending = 0;
 }
 
 void sl_rec_free(sl_rec *r)
 {
-    g_free(r); /* the strings live in the same block */
+    /* the strings live in the same block */
+    if (r && r->pool)
+        pool_give(r->pool, r);
+    else
+        g_free(r);
 }
 
 /* ---- numbers and addresses, written without printf ---- */

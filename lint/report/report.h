@@ -24,6 +24,8 @@ const char *sl_format_name(sl_format f);
 
 #define SL_NO_OFFSET UINT64_MAX
 
+typedef struct sl_rec_pool sl_rec_pool;
+
 /* A finding copied out of the engine's callback, so that it can wait (parallel inputs are
  * reported in command-line order). Everything is owned by the record except file and rule. */
 typedef struct sl_rec {
@@ -48,17 +50,37 @@ typedef struct sl_rec {
                                 * SL_NO_OFFSET (live capture, pipe, reassembled message) */
     uint64_t file_length;      /* bytes of the message in the file from there (0 if unknown) */
     int baselined;             /* cli: matched the baseline (counted, not rendered) */
+    sl_rec_pool *pool;         /* the pool the record's block goes back to; NULL: malloc'd */
+    /* The engine may leave the fingerprint to the record's reader (sl_finding.fp_deferred): then
+     * fp_pending is set and these spans point into the record's block. */
+    int fp_pending;
+    sl_span fp_call_id, fp_cseq_method;
+    sl_fp_parts fp;
 } sl_rec;
 
 /* Copy a finding. avail is how many bytes are readable from f->start_line.p on (0: unknown; no
  * offending line is then extracted). Returns NULL only when memory is exhausted. */
 sl_rec *sl_rec_new(const char *file, const sl_finding *f, size_t avail, uint64_t file_offset);
 /* The same with room bytes in the record's block for the caller (sl_rec_room: aligned for any
- * object, freed with the record): whatever goes along with the record needs no allocation. */
-sl_rec *sl_rec_new_room(const char *file, const sl_finding *f, size_t avail, uint64_t file_offset,
-                        size_t room);
+ * object, freed with the record): whatever goes along with the record needs no allocation. The
+ * block comes from pool when there is one and the record fits in its blocks. */
+sl_rec *sl_rec_new_room(sl_rec_pool *pool, const char *file, const sl_finding *f, size_t avail,
+                        uint64_t file_offset, size_t room);
 void *sl_rec_room(sl_rec *r);
+/* Fill r->fingerprint if the engine left it (fp_pending): before the first use of the
+ * fingerprint, on whichever thread reads the record. */
+void sl_rec_fingerprint(sl_rec *r);
+/* On any thread; a pooled record's block goes back to its pool. */
 void sl_rec_free(sl_rec *r);
+
+/* Record blocks for one thread that makes records which other threads may free (the engine's
+ * sink, the writer thread): a freed block goes back to the pool, where the making thread takes it
+ * again, instead of through malloc and free on two threads. Its memory is bounded (a pool makes
+ * POOL_MAX blocks at most, report.c). NULL when memory is exhausted. */
+sl_rec_pool *sl_rec_pool_new(void);
+/* Frees the pool and its blocks: every record made from it must have been freed, and no thread
+ * may free one concurrently. */
+void sl_rec_pool_free(sl_rec_pool *p);
 /* "1.2.3.4:5060", "[2001:db8::1]:5060", or "" when the record has no addresses. */
 void sl_rec_addr(const sl_rec *r, int src, char *buf, size_t cap);
 

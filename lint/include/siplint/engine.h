@@ -94,6 +94,17 @@ typedef struct sl_meta {
 
 #define SL_MAX_RELATED 4
 
+/* What a message finding's fingerprint is made of besides its Call-ID, CSeq number and CSeq
+ * method (sl_fingerprint). */
+typedef struct sl_fp_parts {
+    uint64_t rule_hash;      /* the hash of the rule's id, where the fingerprint starts */
+    int request;             /* a request: its method counts; a response: its status */
+    sl_span method;
+    unsigned status;
+    sl_span row;             /* the name of the header row that holds the offending bytes, in any
+                              * case; len 0 for the start line */
+} sl_fp_parts;
+
 typedef struct sl_finding {
     const sl_rule *rule;
     sl_severity severity;    /* effective severity (configuration applied) */
@@ -111,6 +122,12 @@ typedef struct sl_finding {
     sl_span start_line;      /* the message's first line, for display */
     const sl_meta *meta;
     uint64_t fingerprint;    /* stable across runs and frame renumbering (see engine.c) */
+    size_t message_len;      /* strlen(message) */
+    /* With sl_engine_defer_fingerprints: fingerprint is 0, fp_deferred 1 and fp filled for the
+     * findings of a message (not those of sl_engine_report), so that a sink which copies the
+     * finding can compute the fingerprint later, on another thread, with sl_fingerprint. */
+    int fp_deferred;
+    sl_fp_parts fp;          /* spans into the fed buffer: valid during the call */
 } sl_finding;
 
 /* Receives each finding. The pointers inside *f are valid only during the call. */
@@ -141,6 +158,12 @@ typedef struct sl_engine sl_engine;
 /* Returns NULL only when memory is exhausted. The config is copied. */
 sl_engine *sl_engine_new(const sl_config *cfg, sl_sink sink, void *user);
 void sl_engine_free(sl_engine *e);
+
+/* From now on leave the fingerprint of message findings to the sink (sl_finding.fp_deferred). */
+void sl_engine_defer_fingerprints(sl_engine *e);
+/* The fingerprint of a message finding from its parts: what the engine puts in
+ * sl_finding.fingerprint when it does not defer it. */
+uint64_t sl_fingerprint(sl_span call_id, uint64_t cseq, sl_span cseq_method, const sl_fp_parts *fp);
 
 /* What sl_engine_feed found in the bytes. */
 typedef enum sl_feed_rc {
