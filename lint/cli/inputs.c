@@ -123,10 +123,13 @@ static void sink(const sl_finding *f, void *user)
     job_event(j, ev);
 }
 
-/* sl_engine_feed, and the message to the HTML report's book when there is one. */
-static sl_feed_rc feed(sl_job *j, sl_engine *e, const char *buf, size_t len, const sl_meta *meta)
+/* sl_engine_feed (sl_engine_feed_parsed when the reader thread parsed the message: pm not
+ * NULL), and the message to the HTML report's book when there is one. */
+static sl_feed_rc feed(sl_job *j, sl_engine *e, const char *buf, size_t len, const sl_meta *meta,
+                       const sl_msg *pm, sl_parse_rc prc)
 {
-    sl_feed_rc rc = sl_engine_feed(e, buf, len, meta, NULL);
+    sl_feed_rc rc = pm ? sl_engine_feed_parsed(e, buf, len, meta, prc, pm, NULL)
+                       : sl_engine_feed(e, buf, len, meta, NULL);
     if (j->book && rc == SL_FEED_LINTED)
         sl_msgbook_message(j->book, buf, len, meta);
     return rc;
@@ -209,16 +212,16 @@ static void lint_raw(sl_job *j, FILE *fp, const unsigned char *head, size_t n, i
             meta.frame_first = meta.frame_last = ++msgno;
             if (fr != SL_FRAME_COMPLETE) {
                 /* lint what is there as one message; the rules say what is wrong with it */
-                feed(j, e, p + start, len - start, &meta);
+                feed(j, e, p + start, len - start, &meta, NULL, SL_PARSE_OK);
                 break;
             }
-            feed(j, e, p + start, mlen, &meta);
+            feed(j, e, p + start, mlen, &meta, NULL, SL_PARSE_OK);
             p += start + mlen;
             len -= start + mlen;
         }
     } else {
         meta.frame_first = meta.frame_last = 1;
-        if (feed(j, e, p, len, &meta) == SL_FEED_NOT_SIP)
+        if (feed(j, e, p, len, &meta, NULL, SL_PARSE_OK) == SL_FEED_NOT_SIP)
             input_error(j, "%s: neither a pcap/pcapng capture nor a SIP message", j->name);
     }
     j->totals.packets += msgno ? msgno : 1;
@@ -260,7 +263,7 @@ static void lint_capture(sl_job *j, sl_capture *c)
     sl_reader *rd = j->read_thread && !j->iface ? sl_reader_start(c) : NULL;
     j->cap = rd ? NULL : c;
     sl_payload pl;
-    sl_reader_pos pos = {SL_NO_OFFSET, 0, 0, 0};
+    sl_reader_pos pos = {SL_NO_OFFSET, 0, 0, 0, NULL, SL_PARSE_OK};
     sl_cap_rc rc;
     uint64_t pub_bytes = 0, pub_packets = 0, n = 0;
     const sl_cap_stats *st = sl_capture_stats(c);
@@ -276,7 +279,7 @@ static void lint_capture(sl_job *j, sl_capture *c)
             j->feed_len = pl.len;
             j->feed_off = pos.off;
             j->feed_in_frame = pos.in_frame;
-            if (feed(j, e, pl.data, pl.len, &pl.meta) == SL_FEED_NOMEM) {
+            if (feed(j, e, pl.data, pl.len, &pl.meta, pos.msg, pos.prc) == SL_FEED_NOMEM) {
                 input_error(j, "%s: frame %llu: out of memory", j->name, (unsigned long long)pl.meta.frame_last);
                 break;
             }

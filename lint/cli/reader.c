@@ -5,7 +5,12 @@
  * batches (payload bytes into the batch's arena: libpcap reuses its frame buffer, reassembly
  * reuses its own), and the batches go through a bounded FIFO: a fixed number of them, so memory
  * is bounded, and one consumer taking them in order, so the engine sees exactly the sequence of
- * payloads the single-threaded loop sees and findings come out in the same order. */
+ * payloads the single-threaded loop sees and findings come out in the same order.
+ * Each SIP payload is also parsed here (sl_parse: start line, indexed header rows), the parse
+ * being a quarter of the engine's work: the engine thread then runs only the tracker and the
+ * rules (sl_engine_feed_parsed). The rows go into the batch's row array, a fixed size so that
+ * memory stays bounded: a payload whose rows do not fit ships the batch first, and one with
+ * more rows than a whole batch holds is left for the engine to parse. */
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,13 +18,21 @@
 #include "reader.h"
 
 #define RD_BATCHES 4              /* in flight: being filled, queued, being linted */
-#define RD_ITEMS 512              /* payloads per batch at most */
-#define RD_ARENA (256u << 10)     /* payload bytes per batch (grown for one larger payload) */
+/* Items carry their parsed message (~750 bytes, and ~500 in rows): batches of 256 rather than
+ * 512 keep the reader's memory near what it was before it parsed (a batch still holds a few
+ * milliseconds of work, so the hand-overs stay rare). */
+#define RD_ITEMS 256              /* payloads per batch at most */
+#define RD_ARENA (128u << 10)     /* payload bytes per batch (grown for one larger payload) */
+#define RD_ROWS (16 * RD_ITEMS)   /* parsed header rows per batch (a SIP message has ~10) */
 
 typedef struct rd_item {
     sl_payload pl;                /* data and text point into the batch's arena */
     uint64_t off;                 /* file offset of pl.data, SL_NO_OFFSET if unknown */
     size_t in_frame;              /* bytes from pl.data to the end of the frame it lies in */
+    int parsed;                   /* msg and prc hold sl_parse's result for pl (else the engine
+                                   * parses: events, truncated, too many rows) */
+    sl_parse_rc prc;
+    sl_msg msg;                   /* spans into the arena, hdrs into the batch's rows */
 } rd_item;
 
 typedef struct rd_batch {
@@ -27,6 +40,8 @@ typedef struct rd_batch {
     size_t n;
     char *arena;
     size_t used, cap;
+    sl_header *rows;              /* RD_ROWS, never moved: items' msg.hdrs point here */
+    size_t rows_used;
     int end;                      /* the last batch: rc and err tell how the capture ended */
     sl_cap_rc rc;
     char err[SL_CAP_ERRBUF];
@@ -42,6 +57,7 @@ struct sl_reader {
     rd_batch *free_list;
     rd_batch *head, *tail;        /* full batches, oldest first */
     int cancel;
+    sl_parser ps;                 /* the reader thread's; its rows are copied into the batch */
     rd_batch *cur;                /* consumer: the batch being handed out */
     size_t pos;
     rd_batch all[RD_BATCHES];
@@ -76,6 +92,7 @@ static rd_batch *take_free(sl_reader *r)
     if (b) {
         b->n = 0;
         b->used = 0;
+        b->rows_used = 0;
         b->end = 0;
     }
     return b;
@@ -98,6 +115,83 @@ static int arena_fit(rd_batch *b, size_t need)
     return 1;
 }
 
+/* Parse the payload placed in b's arena as it->pl, its rows after those of b's earlier items.
+ * Returns 0 when the rows do not fit in what is left of b's rows (nothing is kept then: the
+ * caller ships b and tries again in an empty one, where the item is kept unparsed if its rows
+ * are still too many). */
+static int parse_item(sl_reader *r, rd_batch *b, rd_item *it)
+{
+    it->parsed = 0;
+    if (it->pl.meta.flags & SL_META_TRUNCATED)
+        return 1; /* reported by the engine without a parse */
+    sl_frame_mode mode = sl_transport_is_stream(it->pl.meta.transport) ? SL_FRAME_STREAM
+                                                                       : SL_FRAME_DATAGRAM;
+    sl_parse_rc rc = sl_parse(&r->ps, it->pl.data, it->pl.len, mode, &it->msg);
+    if (rc == SL_PARSE_NOMEM)
+        return 1; /* the engine tries again, and says so if it fails too */
+    size_t n = it->msg.n_hdrs;
+    if (n > RD_ROWS - b->rows_used)
+        return b->n == 0; /* alone in its batch: left to the engine (its rows are too many) */
+    if (n)
+        memcpy(b->rows + b->rows_used, it->msg.hdrs, n * sizeof *b->rows);
+    it->msg.hdrs = b->rows + b->rows_used; /* r->ps's rows are overwritten by the next parse */
+    b->rows_used += n;
+    it->prc = rc;
+    it->parsed = 1;
+    return 1;
+}
+
+/* Put pl into b as its next item: bytes into the arena, the parse into the rows. Returns 0
+ * when b has no room for it (nothing is kept then); never 0 for an empty b unless memory is
+ * exhausted. */
+static int add_item(sl_reader *r, rd_batch *b, const sl_payload *pl)
+{
+    size_t tlen = pl->kind == SL_PAYLOAD_EVENT && pl->text ? strlen(pl->text) + 1 : 0;
+    size_t need = (pl->kind == SL_PAYLOAD_MESSAGE ? pl->len : 0) + tlen;
+    if (b->n == RD_ITEMS || !arena_fit(b, need))
+        return 0;
+    rd_item *it = &b->items[b->n];
+    it->pl = *pl;
+    it->off = SL_NO_OFFSET;
+    it->in_frame = 0;
+    it->parsed = 0;
+    it->prc = SL_PARSE_OK;
+    if (pl->kind == SL_PAYLOAD_MESSAGE) {
+        uint64_t o, o_end;
+        if (pl->len && sl_capture_file_offset(r->cap, pl->data, &o) == 0) {
+            it->off = o;
+            /* how far the frame reaches: the last byte whose offset can still be told */
+            size_t lo = 0, hi = pl->len;
+            if (sl_capture_file_offset(r->cap, pl->data + pl->len - 1, &o_end) == 0)
+                lo = pl->len;
+            else {
+                /* the payload runs past the frame (it should not): find where */
+                while (lo + 1 < hi) {
+                    size_t mid = lo + (hi - lo) / 2;
+                    if (sl_capture_file_offset(r->cap, pl->data + mid, &o_end) == 0)
+                        lo = mid;
+                    else
+                        hi = mid;
+                }
+                lo++;
+            }
+            it->in_frame = lo;
+        }
+        if (pl->len)
+            memcpy(b->arena + b->used, pl->data, pl->len);
+        it->pl.data = b->arena + b->used;
+        if (!parse_item(r, b, it))
+            return 0;
+        b->used += pl->len;
+    } else if (tlen) {
+        memcpy(b->arena + b->used, pl->text, tlen);
+        it->pl.text = b->arena + b->used;
+        b->used += tlen;
+    }
+    b->n++;
+    return 1;
+}
+
 static void *reader_main(void *arg)
 {
     sl_reader *r = arg;
@@ -111,13 +205,11 @@ static void *reader_main(void *arg)
             ship(r, b);
             return NULL;
         }
-        size_t tlen = pl.kind == SL_PAYLOAD_EVENT && pl.text ? strlen(pl.text) + 1 : 0;
-        size_t need = (pl.kind == SL_PAYLOAD_MESSAGE ? pl.len : 0) + tlen;
-        if (b->n == RD_ITEMS || !arena_fit(b, need)) {
+        if (!add_item(r, b, &pl)) {
             ship(r, b);
             if (!(b = take_free(r)))
                 return NULL;
-            if (!arena_fit(b, need)) {
+            if (!add_item(r, b, &pl)) {
                 /* out of memory for one payload: end here, as the engine would (SL_FEED_NOMEM) */
                 b->end = 1;
                 b->rc = SL_CAP_DAMAGED;
@@ -125,40 +217,6 @@ static void *reader_main(void *arg)
                 ship(r, b);
                 return NULL;
             }
-        }
-        rd_item *it = &b->items[b->n++];
-        it->pl = pl;
-        it->off = SL_NO_OFFSET;
-        it->in_frame = 0;
-        if (pl.kind == SL_PAYLOAD_MESSAGE) {
-            uint64_t o, o_end;
-            if (pl.len && sl_capture_file_offset(r->cap, pl.data, &o) == 0) {
-                it->off = o;
-                /* how far the frame reaches: the last byte whose offset can still be told */
-                size_t lo = 0, hi = pl.len;
-                if (sl_capture_file_offset(r->cap, pl.data + pl.len - 1, &o_end) == 0)
-                    lo = pl.len;
-                else {
-                    /* the payload runs past the frame (it should not): find where */
-                    while (lo + 1 < hi) {
-                        size_t mid = lo + (hi - lo) / 2;
-                        if (sl_capture_file_offset(r->cap, pl.data + mid, &o_end) == 0)
-                            lo = mid;
-                        else
-                            hi = mid;
-                    }
-                    lo++;
-                }
-                it->in_frame = lo;
-            }
-            if (pl.len)
-                memcpy(b->arena + b->used, pl.data, pl.len);
-            it->pl.data = b->arena + b->used;
-            b->used += pl.len;
-        } else if (tlen) {
-            memcpy(b->arena + b->used, pl.text, tlen);
-            it->pl.text = b->arena + b->used;
-            b->used += tlen;
         }
     }
     return NULL;
@@ -172,9 +230,12 @@ sl_reader *sl_reader_start(sl_capture *c)
     r->cap = c;
     for (int i = 0; i < RD_BATCHES; i++) {
         r->all[i].arena = malloc(RD_ARENA);
-        if (!r->all[i].arena) {
-            for (int k = 0; k < i; k++)
+        r->all[i].rows = malloc(RD_ROWS * sizeof *r->all[i].rows);
+        if (!r->all[i].arena || !r->all[i].rows) {
+            for (int k = 0; k <= i; k++) {
                 free(r->all[k].arena);
+                free(r->all[k].rows);
+            }
             free(r);
             return NULL;
         }
@@ -182,13 +243,16 @@ sl_reader *sl_reader_start(sl_capture *c)
         r->all[i].next = r->free_list;
         r->free_list = &r->all[i];
     }
+    sl_parser_init(&r->ps);
     pthread_mutex_init(&r->mu, NULL);
     pthread_cond_init(&r->cv, NULL);
     if (pthread_create(&r->th, NULL, reader_main, r) != 0) {
         pthread_mutex_destroy(&r->mu);
         pthread_cond_destroy(&r->cv);
-        for (int i = 0; i < RD_BATCHES; i++)
+        for (int i = 0; i < RD_BATCHES; i++) {
             free(r->all[i].arena);
+            free(r->all[i].rows);
+        }
         free(r);
         return NULL;
     }
@@ -204,6 +268,8 @@ sl_cap_rc sl_reader_next(sl_reader *r, sl_payload *out, sl_reader_pos *pos, char
             *out = it->pl;
             pos->off = it->off;
             pos->in_frame = it->in_frame;
+            pos->msg = it->parsed ? &it->msg : NULL;
+            pos->prc = it->prc;
             pos->packets = b->packets;
             pos->bytes = b->bytes;
             return SL_CAP_PAYLOAD;
@@ -244,7 +310,10 @@ void sl_reader_stop(sl_reader *r)
     pthread_join(r->th, NULL);
     pthread_mutex_destroy(&r->mu);
     pthread_cond_destroy(&r->cv);
-    for (int i = 0; i < RD_BATCHES; i++)
+    sl_parser_free(&r->ps);
+    for (int i = 0; i < RD_BATCHES; i++) {
         free(r->all[i].arena);
+        free(r->all[i].rows);
+    }
     free(r);
 }

@@ -688,19 +688,32 @@ sl_feed_rc sl_engine_feed(sl_engine *e, const char *buf, size_t len, const sl_me
     sl_frame_mode mode = sl_tp_is_stream(meta->transport) ? SL_FRAME_STREAM : SL_FRAME_DATAGRAM;
     sl_msg m;
     sl_parse_rc rc = sl_parse(&e->ps, buf, len, mode, &m);
+    return sl_engine_feed_parsed(e, buf, len, meta, rc, &m, out_len);
+}
+
+sl_feed_rc sl_engine_feed_parsed(sl_engine *e, const char *buf, size_t len, const sl_meta *meta,
+                                 sl_parse_rc rc, const sl_msg *m, size_t *out_len)
+{
+    /* A message cut by the snap length is reported, not linted: sl_engine_feed does that
+     * before it would parse. */
+    if (meta->flags & SL_META_TRUNCATED)
+        return sl_engine_feed(e, buf, len, meta, out_len);
+    if (out_len)
+        *out_len = 0;
     if (rc == SL_PARSE_NOMEM)
         return SL_FEED_NOMEM;
     if (rc == SL_PARSE_NOT_SIP) {
         if (!headers_without_start_line(buf, len))
             return SL_FEED_NOT_SIP;
         e->stats.messages++;
+        sl_msg whole = *m; /* *m is the caller's: the finding is about the whole datagram */
         sl_ctx c;
         memset(&c, 0, sizeof c);
         c.e = e;
-        c.m = &m;
+        c.m = &whole;
         c.meta = meta;
         c.cfg = &e->cfg;
-        m.len = len;
+        whole.len = len;
         sl_emit(&c, SL_R_SIP_PARSE, SL_SEV_ERROR, 0, 0,
                 "SIP headers without a start line (no request line or status line)");
         if (out_len)
@@ -708,16 +721,16 @@ sl_feed_rc sl_engine_feed(sl_engine *e, const char *buf, size_t len, const sl_me
         return SL_FEED_LINTED;
     }
     e->stats.messages++;
-    if (m.is_request)
+    if (m->is_request)
         e->stats.requests++;
     else
         e->stats.responses++;
     if (out_len)
-        *out_len = m.len;
+        *out_len = m->len;
 
     sl_ctx c;
     c.e = e;
-    c.m = &m;
+    c.m = m;
     c.meta = meta;
     c.cfg = &e->cfg;
     c.show_next = 0;
@@ -728,9 +741,9 @@ sl_feed_rc sl_engine_feed(sl_engine *e, const char *buf, size_t len, const sl_me
     /* sl_msg_hdr's answer read from the index itself (first[]: row index + 1, 0 when absent):
      * two calls per message saved */
     const char *what;
-    c.cseq_ok = m.first[SL_H_CSEQ] &&
-                sl_cseq_parse(m.hdrs[m.first[SL_H_CSEQ] - 1].value, &c.cseq, &what) == 0;
-    c.call_id = m.first[SL_H_CALL_ID] ? m.hdrs[m.first[SL_H_CALL_ID] - 1].value : (sl_span){"", 0};
+    c.cseq_ok = m->first[SL_H_CSEQ] &&
+                sl_cseq_parse(m->hdrs[m->first[SL_H_CSEQ] - 1].value, &c.cseq, &what) == 0;
+    c.call_id = m->first[SL_H_CALL_ID] ? m->hdrs[m->first[SL_H_CALL_ID] - 1].value : (sl_span){"", 0};
 
     /* Stateful rules see the tracker's records as they were before this message; the message is
      * recorded after every rule has run. Messages that failed to index are not tracked. */
@@ -744,7 +757,7 @@ sl_feed_rc sl_engine_feed(sl_engine *e, const char *buf, size_t len, const sl_me
 
     /* the list and its length in locals: a rule could change *e as far as the compiler knows,
      * which made it reload both around every call */
-    int req = m.is_request != 0;
+    int req = m->is_request != 0;
     const sl_rule_fn *run = e->run[req];
     for (size_t k = 0, n = e->n_run[req]; k < n; k++)
         run[k](&c);

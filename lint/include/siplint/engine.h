@@ -179,6 +179,18 @@ typedef enum sl_feed_rc {
 sl_feed_rc sl_engine_feed(sl_engine *e, const char *buf, size_t len, const sl_meta *meta,
                           size_t *out_len);
 
+/* sl_engine_feed for a message parsed already, so that the parse can run elsewhere (the CLI
+ * parses on its reader thread, the rules run on the engine's). rc and *m must be what
+ * sl_parse(ps, buf, len, mode, m) returned for exactly these bytes, with mode SL_FRAME_STREAM
+ * when sl_transport_is_stream(meta->transport) and SL_FRAME_DATAGRAM otherwise (m->hdrs may
+ * point into ps's rows, or into a copy of the m->n_hdrs rows made before ps parsed again).
+ * buf, *m and the rows stay the caller's; the engine only reads them, during the call.
+ * Everything else is as sl_engine_feed: a message with SL_META_TRUNCATED is reported without
+ * looking at rc or *m (the caller need not parse it), SL_PARSE_NOMEM gives SL_FEED_NOMEM,
+ * NOT_SIP bytes that hold SIP headers are still reported, and the same stats count. */
+sl_feed_rc sl_engine_feed_parsed(sl_engine *e, const char *buf, size_t len, const sl_meta *meta,
+                                 sl_parse_rc rc, const sl_msg *m, size_t *out_len);
+
 /* Report a capture-level problem (CAP-TRUNCATED, CAP-TCP-GAP, ...) through the same sink. */
 void sl_engine_report(sl_engine *e, sl_rule_id rule, const sl_meta *meta, const char *fmt, ...)
 #if defined(__GNUC__)
