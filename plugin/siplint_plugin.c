@@ -401,6 +401,10 @@ siplint_init(void)
     siplint_build_policy(&siplint_policy, FALSE);
     siplint_policy_set = TRUE;
     siplint_engine = sl_engine_new(&siplint_policy.cfg, siplint_sink, &siplint_ctx);
+    /* Findings here carry no fingerprint (that is for the CLI's baselines): not computing
+     * one saves the engine a hash over each finding's parts. */
+    if (siplint_engine)
+        sl_engine_defer_fingerprints(siplint_engine);
     siplint_frag = sl_frag_new(NULL);
     sl_outq_init(&siplint_fq);
     siplint_frag_flushed = FALSE;
