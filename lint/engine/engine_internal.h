@@ -19,6 +19,16 @@ typedef struct sl_ctx {
     sl_span call_id;
     struct sl_tracker *trk;  /* the transaction/dialog tracker (stateful rules), NULL when off */
     struct sl_trk_view *tv;  /* what it knows about this message (lint/engine/tracker.h) */
+    /* The first Via row and its first element as the tracker read them, for the rules that
+     * would locate and parse the same element again (rfc3261.c: check_via, top_via). via1_hdr
+     * is NULL when the tracker did not get that far (off, or the message is not tracked). */
+    const sl_header *via1_hdr;
+    const sl_via *via1;      /* its first element, parsed (valid for the message) */
+    int via1_only;           /* the row has no comma: that element is all of it */
+    /* The first From and To rows as the tracker parsed them (sl_ctx_addr_row): row [0] From,
+     * [1] To, NULL when not known */
+    const sl_header *addr_hdr[2];
+    const sl_addr *addr_a[2];
     char show[4][192];       /* scratch for sl_show */
     unsigned show_next;
     size_t start_len;        /* the start line's length without its line end, for findings: */
@@ -56,15 +66,22 @@ static inline int sl_tp_is_stream(sl_transport t)
 
 /* A message rule: reads ctx->m, reports through sl_emit. */
 typedef void (*sl_rule_fn)(sl_ctx *c);
-typedef struct sl_rule_impl {
-    sl_rule_id rule;
-    sl_rule_fn fn;
-} sl_rule_impl;
-
 /* Which messages a rule can report on. The engine calls a rule only for those: most rules
- * concern only requests or only responses, and a call that returns at once still costs the
- * dispatch. A rule marked so must find nothing in, and change nothing for, the others. */
-enum { SL_ON_ANY = 0, SL_ON_REQUEST, SL_ON_RESPONSE };
+ * concern only requests or only responses, or only MESSAGE or REGISTER, and a call that returns
+ * at once still costs the dispatch. A rule marked so must find nothing in, and change nothing
+ * for, the others. "Concerns" is sl_concerns: the request method, or a response's CSeq method
+ * (a response without a parsed CSeq concerns no method); "request" with a method is
+ * sl_is_method. */
+enum {
+    SL_ON_ANY = 0,
+    SL_ON_REQUEST,
+    SL_ON_RESPONSE,
+    SL_ON_MESSAGE,            /* sl_concerns(c, "MESSAGE") */
+    SL_ON_MESSAGE_REQUEST,    /* sl_is_method(m, "MESSAGE") */
+    SL_ON_MESSAGE_RESPONSE,   /* a response that concerns MESSAGE */
+    SL_ON_REGISTER_REQUEST,   /* sl_is_method(m, "REGISTER") */
+    SL_ON_REGISTER_RESPONSE   /* a response that concerns REGISTER */
+};
 typedef struct sl_rule_def {
     sl_rule_id rule;
     sl_rule_fn fn;
@@ -73,7 +90,7 @@ typedef struct sl_rule_def {
 
 /* Rule modules, one per RFC family (lint/rules/). Each array ends with an entry whose fn is
  * NULL ({SL_RULE__COUNT, NULL...}). */
-extern const sl_rule_impl sl_rules_rfc3261[]; /* every rule on every message */
+extern const sl_rule_def sl_rules_rfc3261[];
 extern const sl_rule_def sl_rules_rfc3428[];
 extern const sl_rule_def sl_rules_rfc3327[];
 extern const sl_rule_def sl_rules_rfc4320[];
@@ -107,6 +124,17 @@ int sl_ctx_via(sl_ctx *c, sl_span e, sl_via *v, const char **what, size_t *err_a
  * the message, or *spare filled when the memo is full; NULL when the element does not parse. */
 const sl_addr *sl_ctx_addr_ref(sl_ctx *c, sl_span e, sl_addr *spare);
 const sl_via *sl_ctx_via_ref(sl_ctx *c, sl_span e, sl_via *spare);
+
+/* sl_ctx_addr_ref(c, h->value, spare) for a header row, the From or To row the tracker parsed
+ * answered without the memo's search */
+static inline const sl_addr *sl_ctx_addr_row(sl_ctx *c, const sl_header *h, sl_addr *spare)
+{
+    if (h == c->addr_hdr[0])
+        return c->addr_a[0];
+    if (h == c->addr_hdr[1])
+        return c->addr_a[1];
+    return sl_ctx_addr_ref(c, h->value, spare);
+}
 
 /* A printable, length-capped copy of s (control and non-ASCII bytes escaped as \xNN), valid
  * until four more calls. */

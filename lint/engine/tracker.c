@@ -490,11 +490,48 @@ static inline uint64_t txn_key(uint64_t prefix, const char *method, size_t mlen)
     return h ? h : 1;
 }
 
+/* sl_trk_uri_hash(SL_TRK_SEED, uri), remembered by the URI's bytes: an out-of-dialog MESSAGE
+ * hashes its From URI and Request-URI, which repeat from message to message, and a look-up (a
+ * plain hash of the bytes and a compare) costs a fifth of the normalising hash. Direct-mapped;
+ * longer URIs are hashed every time. */
+static uint64_t uri_h(sl_tracker *t, sl_span uri)
+{
+    if (uri.len == 0 || uri.len > SL_TRK_URI_KEY)
+        return sl_trk_uri_hash(SL_TRK_SEED, uri);
+    const uint64_t k = 0xff51afd7ed558ccdULL;
+    uint64_t tag = 0x9e3779b97f4a7c15ULL ^ uri.len, w;
+    if (uri.len < 8) {
+        w = 0;
+        for (size_t i = 0; i < uri.len; i++)
+            w = w << 8 | (unsigned char)uri.p[i];
+        tag = (tag ^ w) * k;
+    } else {
+        /* eight bytes a round, the last round on the last eight (overlapping) */
+        for (size_t i = 0; i + 8 < uri.len; i += 8) {
+            memcpy(&w, uri.p + i, 8);
+            tag = (tag ^ w) * k;
+        }
+        memcpy(&w, uri.p + uri.len - 8, 8);
+        tag = (tag ^ w) * k;
+    }
+    tag ^= tag >> 29;
+    sl_trk_urimemo *s = &t->uri_memo[(tag >> 58) % SL_TRK_URI_SLOTS];
+    /* an empty slot has len 0, which no URI here has */
+    if (s->tag == tag && s->len == uri.len && memcmp(s->key, uri.p, uri.len) == 0)
+        return s->h;
+    uint64_t h = sl_trk_uri_hash(SL_TRK_SEED, uri);
+    s->tag = tag;
+    s->h = h;
+    s->len = uri.len;
+    memcpy(s->key, uri.p, uri.len);
+    return h;
+}
+
 /* The From URI as §19.1.4 compares it (SIP-RESP-ECHO, MSG-OVERLAP-OOD), hashed once. */
 static uint64_t from_uri_h(sl_trk_view *v)
 {
     if (!(v->lazy & SL_TV_FURI)) {
-        v->furi_h = sl_trk_uri_hash(SL_TRK_SEED, v->from_uri);
+        v->furi_h = uri_h(v->trk, v->from_uri);
         v->lazy |= SL_TV_FURI;
     }
     return v->furi_h;
@@ -573,13 +610,34 @@ static uint64_t dialog_key(const sl_trk_view *v)
     return h ? h : 1;
 }
 
+/* sl_span_trim without the call for a value that needs none: every byte it trims (SP, HTAB,
+ * CR, LF) is at most ' ', and a value the parser hands over rarely starts or ends with one. */
+static inline sl_span trim(sl_span v)
+{
+    if (v.len && (unsigned char)v.p[0] > ' ' && (unsigned char)v.p[v.len - 1] > ' ')
+        return v;
+    return sl_span_trim(v);
+}
+
 /* Parse the first row of From or To (NULL: no row, or it does not parse); *value is its trimmed
- * value (len 0 without the row). */
-static const sl_addr *read_addr(sl_ctx *c, sl_hdr_id id, sl_addr *spare, sl_span *value)
+ * value (len 0 without the row). The result is left for sl_ctx_addr_row (slot k) when it is
+ * what sl_ctx_addr_ref of the untrimmed row returns: the row needed no trim, and the result is
+ * the memo's (valid for the message), not *spare. */
+static const sl_addr *read_addr(sl_ctx *c, sl_hdr_id id, unsigned k, sl_addr *spare,
+                                sl_span *value)
 {
     const sl_header *h = sl_msg_hdr(c->m, id);
-    *value = h ? sl_span_trim(h->value) : (sl_span){NULL, 0};
-    return h ? sl_ctx_addr_ref(c, *value, spare) : NULL;
+    if (!h) {
+        *value = (sl_span){NULL, 0};
+        return NULL;
+    }
+    *value = trim(h->value);
+    const sl_addr *a = sl_ctx_addr_ref(c, *value, spare);
+    if (a && a != spare && value->p == h->value.p && value->len == h->value.len) {
+        c->addr_hdr[k] = h;
+        c->addr_a[k] = a;
+    }
+    return a;
 }
 
 void sl_trk_observe(sl_tracker *t, sl_ctx *c, sl_trk_view *v)
@@ -589,6 +647,7 @@ void sl_trk_observe(sl_tracker *t, sl_ctx *c, sl_trk_view *v)
     /* Only what the rules read before testing ok, and what the lazy parts test: the view is
      * filled field by field below rather than cleared as a whole. */
     v->ok = 0;
+    v->trk = t;
     v->lazy = 0;
     v->now = sl_meta_ns(meta);
     if (!c->cseq_ok || c->cseq.overflow || c->call_id.len == 0 || (!m->is_request && !m->status))
@@ -600,11 +659,12 @@ void sl_trk_observe(sl_tracker *t, sl_ctx *c, sl_trk_view *v)
     sl_span el;
     if (vh->value.len == 0)
         return; /* no element (sl_list_next says the same) */
-    if (!memchr(vh->value.p, ',', vh->value.len)) {
+    int only = !memchr(vh->value.p, ',', vh->value.len);
+    if (only) {
         /* one element: what sl_list_next returns for a row without a comma (its scan for
          * quotes and brackets only matters when there is a comma to hide), for a tenth of
          * the cost */
-        el = sl_span_trim(vh->value);
+        el = trim(vh->value);
         pos = vh->value.len + 1;
         if (el.len == 0)
             return;
@@ -613,6 +673,9 @@ void sl_trk_observe(sl_tracker *t, sl_ctx *c, sl_trk_view *v)
     }
     if (!(v->via = sl_ctx_via_ref(c, el, &v->via_spare)))
         return;
+    c->via1_hdr = vh;
+    c->via1 = v->via;
+    c->via1_only = only;
     v->via_off = vh->offset;
     v->via_hdr = vh;
     v->via_el = el;
@@ -623,14 +686,14 @@ void sl_trk_observe(sl_tracker *t, sl_ctx *c, sl_trk_view *v)
     sl_span raw;
     v->from_uri = v->from_tag = v->to_tag = (sl_span){NULL, 0};
     v->has_from_tag = v->has_to_tag = 0;
-    if ((a = read_addr(c, SL_H_FROM, &spare, &raw)) != NULL) {
+    if ((a = read_addr(c, SL_H_FROM, 0, &spare, &raw)) != NULL) {
         v->from_uri = a->uri;
         v->from_tag = a->tag;
         v->has_from_tag = a->has_tag && a->tag.len;
     }
     /* what From says depends on these bytes alone (0 without a From row) */
     v->from_raw = raw.p ? sl_trk_h32(trk_hash(SL_TRK_SEED, raw.p, raw.len)) : 0;
-    if ((a = read_addr(c, SL_H_TO, &spare, &raw)) != NULL) {
+    if ((a = read_addr(c, SL_H_TO, 1, &spare, &raw)) != NULL) {
         v->to_tag = a->tag;
         v->has_to_tag = a->has_tag && a->tag.len;
     }
@@ -667,7 +730,7 @@ void sl_trk_observe(sl_tracker *t, sl_ctx *c, sl_trk_view *v)
         uint64_t pk = trk_mix(trk_mix(SL_TRK_SEED, 'P'), meta->af);
         pk = trk_hash(pk, meta->src, meta->af == 6 ? 16 : 4);
         pk = trk_mix(pk, from_uri_h(v));
-        pk = trk_mix(pk, sl_trk_uri_hash(SL_TRK_SEED, m->ruri));
+        pk = trk_mix(pk, uri_h(t, m->ruri));
         v->pend_key = pk ? pk : 1;
         sl_pendrec *p = tab_find(&t->pend, v->pend_key, v->now);
         if (p && p->txn_key != v->txn_key) {

@@ -118,8 +118,20 @@ typedef struct sl_pendrec {
     uint64_t frame;
 } sl_pendrec;
 
+/* sl_trk_uri_hash results remembered by the URI's bytes (tracker.c, uri_h): slots, and the
+ * longest URI remembered */
+#define SL_TRK_URI_SLOTS 64
+#define SL_TRK_URI_KEY 64
+typedef struct sl_trk_urimemo {
+    uint64_t tag;             /* a quick hash of the bytes (the slot's index is its top bits) */
+    uint64_t h;               /* sl_trk_uri_hash(SL_TRK_SEED, the URI) */
+    size_t len;               /* 0: an empty slot */
+    char key[SL_TRK_URI_KEY];
+} sl_trk_urimemo;
+
 typedef struct sl_tracker {
     sl_tab txn, req, dlg, pend;
+    sl_trk_urimemo uri_memo[SL_TRK_URI_SLOTS];
     int64_t t1_ns, t2_ns, t4_ns;
     int64_t last_drop;        /* capture time of the last failed insertion that matters */
     uint64_t dropped;         /* insertions refused because a table was full */
@@ -184,6 +196,7 @@ enum { SL_TV_FURI = 1u << 0, SL_TV_ECHO = 1u << 1, SL_TV_TOTAG = 1u << 2 };
 
 typedef struct sl_trk_view {
     int ok;                   /* Call-ID, CSeq and a top Via were readable: the message is tracked */
+    struct sl_tracker *trk;   /* the tracker that filled the view (its URI memo) */
     unsigned lazy;            /* SL_TV_*: which lazy parts are filled */
     int64_t now;              /* capture time, ns */
     uint8_t method;           /* sl_trk_method of the request, or of a response's CSeq */

@@ -80,6 +80,10 @@ static int has_grammar(unsigned id)
 
 static const char *check_via(sl_ctx *c, const sl_header *h, size_t *at)
 {
+    /* a row of one element that the tracker parsed: the loop below would find that element
+     * (sl_list_next trims a comma-free row as the tracker did), parsed, and nothing else */
+    if (h == c->via1_hdr && c->via1_only)
+        return NULL;
     const char *what = NULL;
     size_t pos = 0; /* past the value's end once the last element is read: no call then */
     sl_span e;
@@ -104,7 +108,7 @@ static const char *check_from_to(sl_ctx *c, const sl_header *h, size_t *at)
 {
     sl_addr spare;
     const char *what = NULL;
-    const sl_addr *a = sl_ctx_addr_ref(c, h->value, &spare);
+    const sl_addr *a = sl_ctx_addr_row(c, h, &spare);
     if (!a && sl_ctx_addr(c, h->value, &spare, &what, at) != 0)
         return what;
     if (!a)
@@ -420,6 +424,10 @@ static void rule_version(sl_ctx *c)
  * or its first element does not parse (SIP-PARSE reports that). */
 static const sl_header *top_via(sl_ctx *c, const sl_via **v, sl_via *spare)
 {
+    if (c->via1_hdr) { /* the same row and element, as the tracker found them */
+        *v = c->via1;
+        return c->via1_hdr;
+    }
     const sl_header *h = sl_msg_hdr(c->m, SL_H_VIA);
     size_t pos = 0;
     sl_span e;
@@ -440,7 +448,7 @@ static int looks_rfc2543(sl_ctx *c)
     const sl_addr *a;
     const sl_header *f = sl_msg_hdr(m, SL_H_FROM);
     if (!m->is_request || !top_via(c, &v, &vs) || v->has_branch || !f ||
-        !(a = sl_ctx_addr_ref(c, f->value, &as)))
+        !(a = sl_ctx_addr_row(c, f, &as)))
         return 0;
     return !a->has_tag;
 }
@@ -500,7 +508,7 @@ static void rule_from_tag(sl_ctx *c)
     const sl_header *h = sl_msg_hdr(m, SL_H_FROM);
     sl_addr spare;
     const sl_addr *a;
-    if (!m->is_request || !h || !(a = sl_ctx_addr_ref(c, h->value, &spare)) || a->star)
+    if (!m->is_request || !h || !(a = sl_ctx_addr_row(c, h, &spare)) || a->star)
         return;
     if (a->has_tag && a->tag.len > 0)
         return;
@@ -632,20 +640,20 @@ static void rule_421_require(sl_ctx *c)
             "requires it to list the extensions the server needs");
 }
 
-const sl_rule_impl sl_rules_rfc3261[] = {
-    {SL_R_SIP_PARSE, rule_sip_parse},
-    {SL_R_SIP_VERSION, rule_version},
-    {SL_R_SIP_MANDATORY_HDRS, rule_mandatory},
-    {SL_R_SIP_SINGLETON, rule_singleton},
-    {SL_R_SIP_CSEQ_METHOD, rule_cseq_method},
-    {SL_R_SIP_CSEQ_RANGE, rule_cseq_range},
-    {SL_R_SIP_CL_MISMATCH, rule_cl_mismatch},
-    {SL_R_SIP_DATE_SYNTAX, rule_date_syntax},
-    {SL_R_SIP_VIA_BRANCH, rule_via_branch},
-    {SL_R_SIP_FROM_TAG, rule_from_tag},
-    {SL_R_SIP_CT_MISSING, rule_ct_missing},
-    {SL_R_SIP_CL_STREAM, rule_cl_stream},
-    {SL_R_SIP_UDP_SIZE, rule_udp_size},
-    {SL_R_SIP_421_REQUIRE, rule_421_require},
-    {SL_RULE__COUNT, NULL},
+const sl_rule_def sl_rules_rfc3261[] = {
+    {SL_R_SIP_PARSE, rule_sip_parse, SL_ON_ANY},
+    {SL_R_SIP_VERSION, rule_version, SL_ON_ANY},
+    {SL_R_SIP_MANDATORY_HDRS, rule_mandatory, SL_ON_ANY},
+    {SL_R_SIP_SINGLETON, rule_singleton, SL_ON_ANY},
+    {SL_R_SIP_CSEQ_METHOD, rule_cseq_method, SL_ON_REQUEST},
+    {SL_R_SIP_CSEQ_RANGE, rule_cseq_range, SL_ON_ANY},
+    {SL_R_SIP_CL_MISMATCH, rule_cl_mismatch, SL_ON_ANY},
+    {SL_R_SIP_DATE_SYNTAX, rule_date_syntax, SL_ON_ANY},
+    {SL_R_SIP_VIA_BRANCH, rule_via_branch, SL_ON_REQUEST},
+    {SL_R_SIP_FROM_TAG, rule_from_tag, SL_ON_REQUEST},
+    {SL_R_SIP_CT_MISSING, rule_ct_missing, SL_ON_ANY},
+    {SL_R_SIP_CL_STREAM, rule_cl_stream, SL_ON_ANY},
+    {SL_R_SIP_UDP_SIZE, rule_udp_size, SL_ON_REQUEST},
+    {SL_R_SIP_421_REQUIRE, rule_421_require, SL_ON_RESPONSE},
+    {SL_RULE__COUNT, NULL, SL_ON_ANY},
 };

@@ -220,9 +220,9 @@ const sl_rule_def sl_rules_rfc3327[] = {
     {SL_R_PATH_NON_REGISTER, rule_non_register, SL_ON_ANY},
     {SL_R_PATH_SYNTAX, rule_path_syntax, SL_ON_ANY},
     {SL_R_PATH_LR, rule_path_lr, SL_ON_ANY},
-    {SL_R_PATH_NON_2XX, rule_non_2xx, SL_ON_RESPONSE},
-    {SL_R_PATH_NO_SUPPORTED, rule_no_supported, SL_ON_REQUEST},
-    {SL_R_PATH_REQUIRE_NO_SUPPORT, rule_require_no_support, SL_ON_REQUEST},
-    {SL_R_PATH_421, rule_421, SL_ON_RESPONSE},
+    {SL_R_PATH_NON_2XX, rule_non_2xx, SL_ON_REGISTER_RESPONSE},
+    {SL_R_PATH_NO_SUPPORTED, rule_no_supported, SL_ON_REGISTER_REQUEST},
+    {SL_R_PATH_REQUIRE_NO_SUPPORT, rule_require_no_support, SL_ON_REGISTER_REQUEST},
+    {SL_R_PATH_421, rule_421, SL_ON_REGISTER_RESPONSE},
     {SL_RULE__COUNT, NULL, SL_ON_ANY},
 };

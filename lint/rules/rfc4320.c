@@ -34,7 +34,7 @@ static void rule_nit_408(sl_ctx *c)
 }
 
 const sl_rule_def sl_rules_rfc4320[] = {
-    {SL_R_NIT_1XX, rule_nit_1xx, SL_ON_RESPONSE},
-    {SL_R_NIT_408, rule_nit_408, SL_ON_RESPONSE},
+    {SL_R_NIT_1XX, rule_nit_1xx, SL_ON_MESSAGE_RESPONSE},
+    {SL_R_NIT_408, rule_nit_408, SL_ON_MESSAGE_RESPONSE},
     {SL_RULE__COUNT, NULL, SL_ON_ANY},
 };
