@@ -255,6 +255,177 @@ void sl_rec_free(sl_rec *r)
         g_free(r);
 }
 
+/* ---- records as bytes ----
+ *
+ * A record's bytes, for a file of the same process (main.c spools the events of an input ahead
+ * of its turn): numbers in the machine's order, the rule by its number, each string as its length
+ * and its bytes. Everything a reader of the record sees comes back: a string as far as its NUL
+ * (the message by message_len), a deferred fingerprint as its value. */
+
+#define PACK_FLAG_META 1
+#define PACK_FLAG_BASELINED 2
+#define PACK_FLAG_LINE_IS_START 4 /* line is start_line (one string for both) */
+
+/* the numbers before the strings: rule, severity, flags, n_related, then the uint64_t values */
+#define PACK_HEAD (4 + 1 + 1 + 1 + 8 * (2 + SL_MAX_RELATED + 7))
+/* sl_meta field by field (its padding is no part of it); the transport as a uint32_t */
+#define META_FIELDS(X) X(frame_first) X(frame_last) X(ts_sec) X(ts_nsec) X(af) X(src) X(dst) \
+    X(sport) X(dport) X(flags)
+#define META_SIZE(f) sizeof(((sl_meta *)0)->f) +
+#define PACK_META (META_FIELDS(META_SIZE) 4)
+#define PACK_NSTR 5 /* message, call_id, cseq_method, start_line, line */
+
+static unsigned char *pack_bytes(unsigned char *d, const void *p, size_t n)
+{
+    memcpy(d, p, n);
+    return d + n;
+}
+
+static unsigned char *pack_u64(unsigned char *d, uint64_t v)
+{
+    return pack_bytes(d, &v, sizeof v);
+}
+
+static unsigned char *pack_str(unsigned char *d, const char *s, size_t n)
+{
+    uint32_t n32 = (uint32_t)n;
+    d = pack_bytes(d, &n32, sizeof n32);
+    return pack_bytes(d, s, n);
+}
+
+size_t sl_rec_pack(const sl_rec *r, void *buf, size_t cap)
+{
+    int line_is_start = r->line == r->start_line;
+    size_t n[PACK_NSTR] = {r->message_len, strlen(r->call_id), strlen(r->cseq_method),
+                           strlen(r->start_line), line_is_start ? 0 : strlen(r->line)};
+    const char *s[PACK_NSTR] = {r->message, r->call_id, r->cseq_method, r->start_line, r->line};
+    size_t need = PACK_HEAD + (r->has_meta ? PACK_META : 0) + 4 * PACK_NSTR;
+    for (int i = 0; i < PACK_NSTR; i++) {
+        if (n[i] > UINT32_MAX)
+            return SIZE_MAX; /* not in a record: bounded by the engine */
+        need += n[i];
+    }
+    if (need > cap)
+        return need;
+    unsigned char *d = buf;
+    uint32_t sym = (uint32_t)r->rule->sym;
+    uint8_t small[3] = {(uint8_t)r->severity,
+                        (uint8_t)((r->has_meta ? PACK_FLAG_META : 0) | (r->baselined ? PACK_FLAG_BASELINED : 0) |
+                                  (line_is_start ? PACK_FLAG_LINE_IS_START : 0)),
+                        (uint8_t)r->n_related};
+    d = pack_bytes(d, &sym, sizeof sym);
+    d = pack_bytes(d, small, sizeof small);
+    /* the fingerprint the record's reader would compute (sl_rec_fingerprint) */
+    uint64_t fp = r->fp_pending ? sl_fingerprint(r->fp_call_id, r->cseq, r->fp_cseq_method, &r->fp)
+                                : r->fingerprint;
+    uint64_t v[2 + SL_MAX_RELATED + 7] = {r->frame, r->frame_first};
+    for (unsigned i = 0; i < r->n_related && i < SL_MAX_RELATED; i++)
+        v[2 + i] = r->related[i];
+    uint64_t *w = v + 2 + SL_MAX_RELATED;
+    w[0] = r->offset;
+    w[1] = r->length;
+    w[2] = r->msg_len;
+    w[3] = r->cseq;
+    w[4] = fp;
+    w[5] = r->file_offset;
+    w[6] = r->file_length;
+    for (size_t i = 0; i < G_N_ELEMENTS(v); i++)
+        d = pack_u64(d, v[i]);
+    if (r->has_meta) {
+        const sl_meta *m = &r->meta;
+        uint32_t tp = (uint32_t)m->transport;
+#define META_PACK(f) d = pack_bytes(d, &m->f, sizeof m->f);
+        META_FIELDS(META_PACK)
+#undef META_PACK
+        d = pack_bytes(d, &tp, sizeof tp);
+    }
+    for (int i = 0; i < PACK_NSTR; i++)
+        d = pack_str(d, s[i], n[i]);
+    return need;
+}
+
+/* Reading packed bytes: each unpack_take fails (returns NULL) past the end. */
+typedef struct unpack {
+    const unsigned char *p, *end;
+} unpack;
+
+static const unsigned char *unpack_take(unpack *u, void *dst, size_t n)
+{
+    if (u->p == NULL || (size_t)(u->end - u->p) < n)
+        return u->p = NULL;
+    const unsigned char *at = u->p;
+    if (dst)
+        memcpy(dst, at, n);
+    u->p += n;
+    return at;
+}
+
+sl_rec *sl_rec_unpack(const void *buf, size_t len, const char *file, size_t room)
+{
+    unpack u = {buf, (const unsigned char *)buf + len};
+    uint32_t sym = 0;
+    uint8_t small[3] = {0};
+    uint64_t v[2 + SL_MAX_RELATED + 7] = {0};
+    sl_meta m;
+    memset(&m, 0, sizeof m);
+    unpack_take(&u, &sym, sizeof sym);
+    unpack_take(&u, small, sizeof small);
+    for (size_t i = 0; i < G_N_ELEMENTS(v); i++)
+        unpack_take(&u, &v[i], 8);
+    if (small[1] & PACK_FLAG_META) {
+        uint32_t tp = 0;
+#define META_TAKE(f) unpack_take(&u, &m.f, sizeof m.f);
+        META_FIELDS(META_TAKE)
+#undef META_TAKE
+        unpack_take(&u, &tp, sizeof tp);
+        m.transport = (sl_transport)tp;
+    }
+    int line_is_start = (small[1] & PACK_FLAG_LINE_IS_START) != 0;
+    const unsigned char *s[PACK_NSTR] = {NULL};
+    uint32_t n[PACK_NSTR] = {0};
+    size_t need = REC_ROOM_AT + room;
+    for (int i = 0; i < PACK_NSTR; i++) {
+        unpack_take(&u, &n[i], sizeof n[i]);
+        s[i] = unpack_take(&u, NULL, n[i]);
+        need += n[i] + 1;
+    }
+    const sl_rule *rule = sl_rule_at(sym);
+    if (u.p != u.end || rule == NULL || small[0] > SL_SEV_ERROR || small[2] > SL_MAX_RELATED)
+        return NULL; /* not the bytes of a record */
+    sl_rec *r = g_try_malloc(need);
+    if (r == NULL)
+        return NULL;
+    memset(r, 0, sizeof *r);
+    char *at = (char *)r + REC_ROOM_AT + room;
+    r->file = file;
+    r->rule = rule;
+    r->severity = (sl_severity)small[0];
+    r->has_meta = (small[1] & PACK_FLAG_META) != 0;
+    r->baselined = (small[1] & PACK_FLAG_BASELINED) != 0;
+    r->n_related = small[2];
+    r->frame = v[0];
+    r->frame_first = v[1];
+    for (unsigned i = 0; i < r->n_related; i++)
+        r->related[i] = v[2 + i];
+    const uint64_t *w = v + 2 + SL_MAX_RELATED;
+    r->offset = (size_t)w[0];
+    r->length = (size_t)w[1];
+    r->msg_len = (size_t)w[2];
+    r->cseq = w[3];
+    r->fingerprint = w[4];
+    r->file_offset = w[5];
+    r->file_length = w[6];
+    if (r->has_meta)
+        r->meta = m;
+    r->message = put_str(&at, (const char *)s[0], n[0]);
+    r->message_len = n[0];
+    r->call_id = put_str(&at, (const char *)s[1], n[1]);
+    r->cseq_method = put_str(&at, (const char *)s[2], n[2]);
+    r->start_line = put_str(&at, (const char *)s[3], n[3]);
+    r->line = line_is_start ? r->start_line : put_str(&at, (const char *)s[4], n[4]);
+    return r;
+}
+
 /* ---- numbers and addresses, written without printf ---- */
 
 /* "00" to "99": numbers are written two digits per division by 100 (a constant division, which

@@ -72,6 +72,14 @@ void *sl_rec_room(sl_rec *r);
 void sl_rec_fingerprint(sl_rec *r);
 /* On any thread; a pooled record's block goes back to its pool. */
 void sl_rec_free(sl_rec *r);
+/* The record as bytes, for a file that the same process reads back (main.c spools the findings of
+ * an input ahead of its turn). Returns how many bytes it takes, and writes them to buf only when
+ * that is at most cap (SIZE_MAX: a string too long to pack, none is). */
+size_t sl_rec_pack(const sl_rec *r, void *buf, size_t cap);
+/* The record back from sl_rec_pack's len bytes, one allocation (pool NULL) with room bytes for the
+ * caller as sl_rec_new_room gives; what its readers see is what they saw in the packed one, the
+ * fingerprint computed. NULL when the bytes are not a record or memory is exhausted. */
+sl_rec *sl_rec_unpack(const void *buf, size_t len, const char *file, size_t room);
 
 /* Record blocks for one thread that makes records which other threads may free (the engine's
  * sink, the writer thread): a freed block goes back to the pool, where the making thread takes it
