@@ -606,17 +606,21 @@ static void decode_frame(sl_capture *c, const frame_in *fr)
     else
         x.now_ns = fr->ts_sec * 1000000000 + fr->ts_nsec;
     /* Fragments whose time ran out are reported before what this frame brings. */
-    sl_frag_tick(c->frag, x.now_ns, &c->q);
+    int ticked = sl_frag_tick(c->frag, x.now_ns, &c->q);
 
     if (fr->link == SL_LINK_UNSUPPORTED) {
         if (c->st.unsupported_link++ == 0) {
             c->st.unsupported_first = c->frame;
             c->st.unsupported_linktype = fr->linktype;
         }
+        if (ticked)
+            sync_frag_stats(c);
         return;
     }
     decode_link(&x, fr->link, fr->data, fr->caplen, 0);
-    sync_frag_stats(c);
+    /* Reassembly's counts change only where it ran: a fragment fed, or datagrams timed out. */
+    if (ticked || x.fragment)
+        sync_frag_stats(c);
     if (x.fragment)
         c->st.fragments++;
     if (!x.used) {
@@ -804,5 +808,35 @@ int sl_capture_file_offset(const sl_capture *c, const void *p, uint64_t *off)
             return -1;
     }
     *off = data_off + (uint64_t)(a - b);
+    return 0;
+}
+
+/* The general case of sl_capture_payload_offset, kept out of line so that the usual case below
+ * stays a leaf without the register saves that the preads need. */
+__attribute__((noinline)) static int payload_offset_slow(const sl_capture *c, const void *p,
+                                                         size_t len, uint64_t *off,
+                                                         size_t *in_frame)
+{
+    if (sl_capture_file_offset(c, p, off) != 0)
+        return -1;
+    /* p lies in the frame (checked there), and whether a byte's offset can be told depends on
+     * nothing else but that: the bytes up to the frame's end are the ones in it. */
+    size_t left = (size_t)((uintptr_t)c->rec_data + c->rec_caplen - (uintptr_t)p);
+    *in_frame = len < left ? len : left;
+    return 0;
+}
+
+int sl_capture_payload_offset(const sl_capture *c, const void *p, size_t len, uint64_t *off,
+                              size_t *in_frame)
+{
+    uintptr_t a = (uintptr_t)p, b = (uintptr_t)c->rec_data;
+    if (c->pf == NULL || c->rec_data == NULL || a < b || a - b >= c->rec_caplen ||
+        c->rec_end < 0 || (uint64_t)c->rec_end < c->rec_caplen)
+        return payload_offset_slow(c, p, len, off, in_frame);
+    /* Our own pcap reader (so a file, and the 32-bit seconds of pcap): the packet bytes end
+     * the record, as sl_capture_file_offset finds too. */
+    *off = (uint64_t)c->rec_end - c->rec_caplen + (uint64_t)(a - b);
+    size_t left = c->rec_caplen - (size_t)(a - b);
+    *in_frame = len < left ? len : left;
     return 0;
 }

@@ -95,5 +95,11 @@ const sl_cap_stats *sl_capture_stats(const sl_capture *c);
  * several frames, a pcapng block libpcap does not read as a whole). Call it before the next
  * sl_capture_next; it costs nothing for pcap and two small preads for pcapng. */
 int sl_capture_file_offset(const sl_capture *c, const void *p, uint64_t *off);
+/* sl_capture_file_offset for a payload p[0..len) (len > 0), with *in_frame set to how many of its
+ * bytes lie in the frame (those whose offsets can be told): one call where the reader thread
+ * would otherwise ask about its first and last bytes (and search between them). 0 or -1 as
+ * sl_capture_file_offset for p. */
+int sl_capture_payload_offset(const sl_capture *c, const void *p, size_t len, uint64_t *off,
+                              size_t *in_frame);
 
 #endif

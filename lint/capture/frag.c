@@ -170,10 +170,10 @@ static void recompute_deadline(sl_frag *f)
             f->next_deadline = e->deadline;
 }
 
-void sl_frag_tick(sl_frag *f, int64_t now_ns, sl_outq *q)
+int sl_frag_tick(sl_frag *f, int64_t now_ns, sl_outq *q)
 {
     if (now_ns < f->next_deadline)
-        return;
+        return 0;
     char why[64];
     for (fent *e = f->oldest, *nx; e; e = nx) {
         nx = e->newer;
@@ -188,6 +188,7 @@ void sl_frag_tick(sl_frag *f, int64_t now_ns, sl_outq *q)
         ent_remove(f, e, 0);
     }
     recompute_deadline(f);
+    return 1;
 }
 
 void sl_frag_finish(sl_frag *f, sl_outq *q)

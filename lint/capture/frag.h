@@ -67,8 +67,9 @@ typedef enum sl_frag_rc {
 
 /* Capture time passes: report and drop every datagram whose time ran out by now_ns
  * (nanoseconds since the epoch of the capture). Call it for every frame before its fragment,
- * if any, is fed, so that events come out in a deterministic order. Cheap when nothing is due. */
-void sl_frag_tick(sl_frag *f, int64_t now_ns, sl_outq *q);
+ * if any, is fed, so that events come out in a deterministic order. Cheap when nothing is due.
+ * Returns 1 when it dropped something (the statistics changed), else 0. */
+int sl_frag_tick(sl_frag *f, int64_t now_ns, sl_outq *q);
 
 /* One fragment as the IP step described it (SL_DEC_FRAGMENT). cut: the snap length cut this
  * frame (ip->payload_avail may then be < ip->payload_len; the missing bytes are marked and the

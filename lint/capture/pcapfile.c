@@ -94,44 +94,63 @@ static int read_error(const sl_pcapf *r, char *why, size_t whylen)
     return -1;
 }
 
+/* The ends of sl_pcapf_next that are not a record, kept out of line (noinline) so that the
+ * record path needs no stack frame of its own for them: the end of the file or damage while
+ * reading a record header (have bytes of it), a capture length past the maximum, damage while
+ * reading caplen bytes of which keep are kept. */
+__attribute__((noinline)) static int short_header(const sl_pcapf *r, size_t have, char *why,
+                                                  size_t whylen)
+{
+    if (r->err)
+        return read_error(r, why, whylen);
+    if (have == 0)
+        return 0;
+    snprintf(why, whylen, "truncated dump file; tried to read %zu header bytes, only got %zu",
+             (size_t)REC_HDR, have);
+    return -1;
+}
+
+__attribute__((noinline)) static int bad_caplen(const sl_pcapf *r, uint32_t caplen, char *why,
+                                                size_t whylen)
+{
+    if (caplen > r->snaplen)
+        snprintf(why, whylen, "invalid packet capture length %u, bigger than snaplen of %d",
+                 caplen, (int)r->snaplen);
+    else
+        snprintf(why, whylen, "invalid packet capture length %u, bigger than maximum of %u",
+                 caplen, MAX_CAPLEN);
+    return -1;
+}
+
+__attribute__((noinline)) static int short_record(const sl_pcapf *r, size_t have, uint32_t caplen,
+                                                  uint32_t keep, char *why, size_t whylen)
+{
+    if (r->err)
+        return read_error(r, why, whylen);
+    snprintf(why, whylen, "truncated dump file; tried to read %u captured bytes, only got %zu",
+             have < keep ? keep : caplen, have);
+    return -1;
+}
+
 int sl_pcapf_next(sl_pcapf *r, sl_pcapf_rec *out, char *why, size_t whylen)
 {
     /* (fill is called only when the buffer runs short: once per megabyte) */
     size_t have = r->end - r->pos >= REC_HDR ? r->end - r->pos : fill(r, REC_HDR);
-    if (have < REC_HDR) {
-        if (r->err)
-            return read_error(r, why, whylen);
-        if (have == 0)
-            return 0;
-        snprintf(why, whylen, "truncated dump file; tried to read %zu header bytes, only got %zu",
-                 (size_t)REC_HDR, have);
-        return -1;
-    }
+    if (have < REC_HDR)
+        return short_header(r, have, why, whylen);
     const uint8_t *h = r->buf + r->pos;
     uint32_t sec = rd32(h, r->big), frac = rd32(h + 4, r->big);
     uint32_t caplen = rd32(h + 8, r->big), len = rd32(h + 12, r->big);
-    if (caplen > MAX_CAPLEN) {
-        if (caplen > r->snaplen)
-            snprintf(why, whylen, "invalid packet capture length %u, bigger than snaplen of %d",
-                     caplen, (int)r->snaplen);
-        else
-            snprintf(why, whylen, "invalid packet capture length %u, bigger than maximum of %u",
-                     caplen, MAX_CAPLEN);
-        return -1;
-    }
+    if (caplen > MAX_CAPLEN)
+        return bad_caplen(r, caplen, why, whylen);
     /* The header is consumed; the record's bytes follow it. */
     r->pos += REC_HDR;
     have = r->end - r->pos >= caplen ? r->end - r->pos : fill(r, caplen);
     /* A record longer than the snapshot length is cut to it, the rest skipped (libpcap does
      * so; its sentence names the length it was reading when the file ended). */
     uint32_t keep = caplen > r->snaplen ? r->snaplen : caplen;
-    if (have < caplen) {
-        if (r->err)
-            return read_error(r, why, whylen);
-        snprintf(why, whylen, "truncated dump file; tried to read %u captured bytes, only got %zu",
-                 have < keep ? keep : caplen, have);
-        return -1;
-    }
+    if (have < caplen)
+        return short_record(r, have, caplen, keep, why, whylen);
     out->data = r->buf + r->pos;
     r->pos += caplen;
     out->caplen = keep;
@@ -142,6 +161,11 @@ int sl_pcapf_next(sl_pcapf *r, sl_pcapf_rec *out, char *why, size_t whylen)
     int64_t f = (int64_t)(int32_t)frac * (r->nsec ? 1 : 1000);
     if (f < 0)
         f = 0;
+    if (f < 1000000000) { /* the usual fraction: nothing to carry, no division */
+        out->ts_sec = (int64_t)sec;
+        out->ts_nsec = (uint32_t)f;
+        return 1;
+    }
     out->ts_sec = (int64_t)sec + f / 1000000000;
     out->ts_nsec = (uint32_t)(f % 1000000000);
     return 1;

@@ -412,20 +412,28 @@ static void conn_drop(sl_tcp *t, conn *c, sl_outq *q, int as_gap, const char *wh
     conn_free(t, c);
 }
 
+/* The first 4 (IPv4) or 16 bytes of a and b are equal. Each memcmp has a constant length, so
+ * that it becomes a load and a compare rather than a call (every segment looks its
+ * connection up). */
+static int addr_eq(const uint8_t *a, const uint8_t *b, int v4)
+{
+    return v4 ? memcmp(a, b, 4) == 0 : memcmp(a, b, 16) == 0;
+}
+
 static conn *conn_find(sl_tcp *t, const sl_meta *m, uint16_t sp, uint16_t dp, int *di)
 {
-    size_t al = m->af == 4 ? 4 : 16;
+    int v4 = m->af == 4;
     uint32_t h = key_hash(m->af, m->src, sp, m->dst, dp);
     for (conn *c = t->bucket[h & (TCP_BUCKETS - 1)]; c; c = c->hnext) {
         if (c->hash != h || c->af != m->af)
             continue;
-        if (c->port[0] == sp && c->port[1] == dp && memcmp(c->addr[0], m->src, al) == 0 &&
-            memcmp(c->addr[1], m->dst, al) == 0) {
+        if (c->port[0] == sp && c->port[1] == dp && addr_eq(c->addr[0], m->src, v4) &&
+            addr_eq(c->addr[1], m->dst, v4)) {
             *di = 0;
             return c;
         }
-        if (c->port[1] == sp && c->port[0] == dp && memcmp(c->addr[1], m->src, al) == 0 &&
-            memcmp(c->addr[0], m->dst, al) == 0) {
+        if (c->port[1] == sp && c->port[0] == dp && addr_eq(c->addr[1], m->src, v4) &&
+            addr_eq(c->addr[0], m->dst, v4)) {
             *di = 1;
             return c;
         }

@@ -57,7 +57,7 @@ struct sl_reader {
     rd_batch *free_list;
     rd_batch *head, *tail;        /* full batches, oldest first */
     int cancel;
-    sl_parser ps;                 /* the reader thread's; its rows are copied into the batch */
+    sl_parser ps;                 /* the reader thread's, for a message that fills a batch's rows */
     rd_batch *cur;                /* consumer: the batch being handed out */
     size_t pos;
     rd_batch all[RD_BATCHES];
@@ -118,7 +118,9 @@ static int arena_fit(rd_batch *b, size_t need)
 /* Parse the payload placed in b's arena as it->pl, its rows after those of b's earlier items.
  * Returns 0 when the rows do not fit in what is left of b's rows (nothing is kept then: the
  * caller ships b and tries again in an empty one, where the item is kept unparsed if its rows
- * are still too many). */
+ * are still too many). The rows are written where they stay, after b's earlier items' rows (a
+ * parser over b's free rows, sl_parser_init_fixed); only a message that fills them all is
+ * parsed again, by r->ps, which grows, to tell whether it has more rows than fit. */
 static int parse_item(sl_reader *r, rd_batch *b, rd_item *it)
 {
     it->parsed = 0;
@@ -126,16 +128,28 @@ static int parse_item(sl_reader *r, rd_batch *b, rd_item *it)
         return 1; /* reported by the engine without a parse */
     sl_frame_mode mode = sl_transport_is_stream(it->pl.meta.transport) ? SL_FRAME_STREAM
                                                                        : SL_FRAME_DATAGRAM;
-    sl_parse_rc rc = sl_parse(&r->ps, it->pl.data, it->pl.len, mode, &it->msg);
+    size_t room = RD_ROWS - b->rows_used;
+    sl_parser view;
+    sl_parser_init_fixed(&view, b->rows + b->rows_used, room);
+    sl_parse_rc rc = sl_parse(&view, it->pl.data, it->pl.len, mode, &it->msg);
+    if (rc != SL_PARSE_NOMEM && it->msg.n_hdrs < room) {
+        b->rows_used += it->msg.n_hdrs;
+        it->prc = rc;
+        it->parsed = 1;
+        return 1;
+    }
+    if (b->n > 0)
+        return 0; /* perhaps more rows than are left: ship b first */
+    rc = sl_parse(&r->ps, it->pl.data, it->pl.len, mode, &it->msg);
     if (rc == SL_PARSE_NOMEM)
         return 1; /* the engine tries again, and says so if it fails too */
     size_t n = it->msg.n_hdrs;
-    if (n > RD_ROWS - b->rows_used)
-        return b->n == 0; /* alone in its batch: left to the engine (its rows are too many) */
+    if (n > room)
+        return 1; /* alone in its batch: left to the engine (its rows are too many) */
     if (n)
-        memcpy(b->rows + b->rows_used, it->msg.hdrs, n * sizeof *b->rows);
-    it->msg.hdrs = b->rows + b->rows_used; /* r->ps's rows are overwritten by the next parse */
-    b->rows_used += n;
+        memcpy(b->rows, it->msg.hdrs, n * sizeof *b->rows);
+    it->msg.hdrs = b->rows; /* r->ps's rows are overwritten by the next parse */
+    b->rows_used = n;
     it->prc = rc;
     it->parsed = 1;
     return 1;
@@ -157,25 +171,11 @@ static int add_item(sl_reader *r, rd_batch *b, const sl_payload *pl)
     it->parsed = 0;
     it->prc = SL_PARSE_OK;
     if (pl->kind == SL_PAYLOAD_MESSAGE) {
-        uint64_t o, o_end;
-        if (pl->len && sl_capture_file_offset(r->cap, pl->data, &o) == 0) {
+        uint64_t o;
+        size_t in_frame;
+        if (pl->len && sl_capture_payload_offset(r->cap, pl->data, pl->len, &o, &in_frame) == 0) {
             it->off = o;
-            /* how far the frame reaches: the last byte whose offset can still be told */
-            size_t lo = 0, hi = pl->len;
-            if (sl_capture_file_offset(r->cap, pl->data + pl->len - 1, &o_end) == 0)
-                lo = pl->len;
-            else {
-                /* the payload runs past the frame (it should not): find where */
-                while (lo + 1 < hi) {
-                    size_t mid = lo + (hi - lo) / 2;
-                    if (sl_capture_file_offset(r->cap, pl->data + mid, &o_end) == 0)
-                        lo = mid;
-                    else
-                        hi = mid;
-                }
-                lo++;
-            }
-            it->in_frame = lo;
+            it->in_frame = in_frame; /* the payload should not run past the frame, but may */
         }
         if (pl->len)
             memcpy(b->arena + b->used, pl->data, pl->len);

@@ -7,6 +7,9 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #include "siplint/sip.h"
 #include "sip_internal.h"
@@ -95,5 +98,32 @@ static inline sl_hdr_id sl_hdr_find(const char *name, size_t len)
     }
     return SL_H_OTHER;
 }
+
+#if defined(__SSE2__)
+/* sl_hdr_find for a name of 1..15 bytes whose first 16 bytes (the name and whatever follows it)
+ * the caller has loaded into v: a key is compared in one step, the bytes past len masked off.
+ * The keys' arrays are SL_HDR_KEY_MAX (> 16) bytes long, so their loads stay inside. */
+static inline sl_hdr_id sl_hdr_find_v(const char *name, size_t len, __m128i v)
+{
+    unsigned char c0 = (unsigned char)name[0];
+    if (len == 1) {
+        c0 = sl_lower(c0);
+        return (c0 >= 'a' && c0 <= 'z') ? (sl_hdr_id)sl_hdr_compact[c0 - 'a'] : SL_H_OTHER;
+    }
+    unsigned want = (1u << len) - 1;
+    for (unsigned s = sl_hdr_slot(len, c0, (unsigned char)name[len - 1]); sl_hdr_slots[s];
+         s = (s + 1) & (SL_HDR_SLOTS - 1)) {
+        const sl_hdr_key *k = &sl_hdr_keys[sl_hdr_slots[s]];
+        if (k->len != len)
+            continue;
+        __m128i f = _mm_loadu_si128((const __m128i *)(const void *)k->fold);
+        __m128i l = _mm_loadu_si128((const __m128i *)(const void *)k->lower);
+        unsigned eq = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_or_si128(v, f), l));
+        if ((eq & want) == want)
+            return (sl_hdr_id)sl_hdr_slots[s];
+    }
+    return SL_H_OTHER;
+}
+#endif
 
 #endif

@@ -15,13 +15,23 @@ void sl_parser_init(sl_parser *ps)
 {
     ps->rows = NULL;
     ps->cap = 0;
+    ps->fixed = 0;
+}
+
+void sl_parser_init_fixed(sl_parser *ps, sl_header *rows, size_t cap)
+{
+    ps->rows = rows;
+    ps->cap = cap;
+    ps->fixed = 1;
 }
 
 void sl_parser_free(sl_parser *ps)
 {
-    free(ps->rows);
+    if (!ps->fixed)
+        free(ps->rows);
     ps->rows = NULL;
     ps->cap = 0;
+    ps->fixed = 0;
 }
 
 static void add_issue(sl_msg *m, sl_issue_code code, sl_hdr_id hdr, size_t off, size_t len,
@@ -168,6 +178,12 @@ static int first_line_is_sip(const char *buf, size_t l, size_t kind, size_t *v)
         return 0;
     if (kind == 0)
         return 1; /* status line */
+    /* The usual request line ends in SP "SIP/2.0": that is the last word, found without
+     * walking back over the Request-URI. */
+    if (l >= kind + 10 && buf[l - 8] == ' ' && memcmp(buf + l - 7, "SIP/2.0", 7) == 0) {
+        *v = l - 7;
+        return 1;
+    }
     size_t e = l;
     while (e > kind && (buf[e - 1] == ' ' || buf[e - 1] == '\t'))
         e--;
@@ -260,6 +276,8 @@ static void parse_status_line(sl_msg *m, const char *p, size_t l)
 
 static int grow(sl_parser *ps)
 {
+    if (ps->fixed)
+        return -1;
     /* first[] stores row index + 1 in 16 bits: at most 65535 rows */
     size_t ncap = ps->cap ? ps->cap * 2 : 64;
     if (ncap > UINT16_MAX)
@@ -274,9 +292,26 @@ static int grow(sl_parser *ps)
     return 0;
 }
 
+/* memset(m, 0, offsetof(sl_msg, issues)), for every parse: GCC makes a memset of this length
+ * a rep stos, which costs a step per eight bytes; sixteen-byte stores halve that. */
+static inline void msg_clear(sl_msg *m)
+{
+#if defined(__SSE2__)
+    unsigned char *d = (unsigned char *)m;
+    const size_t n = offsetof(sl_msg, issues);
+    const __m128i z = _mm_setzero_si128();
+    _Static_assert(offsetof(sl_msg, issues) >= 16, "sl_msg is cleared 16 bytes at a time");
+    for (size_t k = 0; k + 16 <= n; k += 16)
+        _mm_storeu_si128((__m128i *)(void *)(d + k), z);
+    _mm_storeu_si128((__m128i *)(void *)(d + n - 16), z); /* the rest, overlapping */
+#else
+    memset(m, 0, offsetof(sl_msg, issues));
+#endif
+}
+
 sl_parse_rc sl_parse(sl_parser *ps, const char *buf, size_t len, sl_frame_mode mode, sl_msg *m)
 {
-    memset(m, 0, offsetof(sl_msg, issues));
+    msg_clear(m);
     m->n_issues = 0;
     m->n_issues_total = 0;
     m->base = buf;
@@ -310,8 +345,33 @@ sl_parse_rc sl_parse(sl_parser *ps, const char *buf, size_t len, sl_frame_mode m
     int ended = 0, full = 0;
     sl_header *cur = NULL;
     while (i < len && eol) {
-        size_t rl = next_line(buf, i, len, &eol, &cr);
         const char *row = buf + i;
+        size_t rl;
+        unsigned colon = 0; /* the ':'s among the row's first 16 bytes, a bit each */
+#if defined(__SSE2__)
+        /* next_line, with the row's first 16 bytes loaded once for both its end and its ':'
+         * (the usual header name is shorter than 16 bytes). */
+        __m128i v = _mm_setzero_si128();
+        if (len - i >= 16) {
+            v = _mm_loadu_si128((const __m128i *)(const void *)row);
+            unsigned crlf = (unsigned)_mm_movemask_epi8(_mm_or_si128(
+                _mm_cmpeq_epi8(v, _mm_set1_epi8('\r')), _mm_cmpeq_epi8(v, _mm_set1_epi8('\n'))));
+            colon = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8(':')));
+            colon &= (crlf & (0u - crlf)) - 1u; /* before the first CR or LF: the row's own */
+            size_t j = crlf ? i + (size_t)__builtin_ctz(crlf) : find_crlf(buf, i + 16, len);
+            cr = SIZE_MAX;
+            if (j < len && buf[j] == '\n') {
+                eol = 1;
+                rl = j - i;
+            } else if (j + 1 < len && buf[j] == '\r' && buf[j + 1] == '\n') {
+                eol = 2;
+                rl = j - i;
+            } else {
+                rl = next_line_slow(buf, i, len, &eol, &cr);
+            }
+        } else
+#endif
+            rl = next_line(buf, i, len, &eol, &cr);
         if (eol == 1)
             m->lf_only = 1;
         if (rl == 0 && eol) { /* the empty line */
@@ -344,17 +404,39 @@ sl_parse_rc sl_parse(sl_parser *ps, const char *buf, size_t len, sl_frame_mode m
         }
         /* A row with a line end has a CR or LF at row[rl], which ends the scans below: they need
          * not check the bound byte by byte (the last row of a datagram may have no line end). */
-        size_t n = 0, c;
-        if (eol) {
-            while (sl_is_token((unsigned char)row[n]))
-                n++;
-            for (c = n; row[c] == ' ' || row[c] == '\t'; c++)
-                ;
-        } else {
-            while (n < rl && sl_is_token((unsigned char)row[n]))
-                n++;
-            for (c = n; c < rl && (row[c] == ' ' || row[c] == '\t'); c++)
-                ;
+        size_t n = 0, c = 0;
+        sl_hdr_id id = SL_H__COUNT; /* not looked up yet */
+#if defined(__SSE2__)
+        /* The usual row: a known name, its ':' among the first 16 bytes. The name is taken as
+         * what precedes the first ':' (less trailing blanks) and looked up; a known name is
+         * made of token characters only (letters and '-'), so the scan below would have found
+         * the same name and the same ':'. Anything else takes the scan. */
+        if (colon) {
+            size_t cp = (size_t)__builtin_ctz(colon), e = cp;
+            while (e > 0 && (row[e - 1] == ' ' || row[e - 1] == '\t'))
+                e--;
+            if (e > 0 && (id = sl_hdr_find_v(row, e, v)) != SL_H_OTHER) {
+                n = e;
+                c = cp;
+            } else {
+                id = SL_H__COUNT;
+            }
+        }
+#else
+        (void)colon;
+#endif
+        if (id == SL_H__COUNT) {
+            if (eol) {
+                while (sl_is_token((unsigned char)row[n]))
+                    n++;
+                for (c = n; row[c] == ' ' || row[c] == '\t'; c++)
+                    ;
+            } else {
+                while (n < rl && sl_is_token((unsigned char)row[n]))
+                    n++;
+                for (c = n; c < rl && (row[c] == ' ' || row[c] == '\t'); c++)
+                    ;
+            }
         }
         if (n == 0 || c == rl || row[c] != ':') {
             add_issue(m, n == 0 ? SL_PI_HEADER_NO_COLON : SL_PI_HEADER_NAME, SL_H_OTHER, i, rl,
@@ -379,7 +461,7 @@ sl_parse_rc sl_parse(sl_parser *ps, const char *buf, size_t len, sl_frame_mode m
         m->hdrs = ps->rows;
         cur = &ps->rows[m->n_hdrs++];
         cur->name = sl_mkspan(row, n);
-        cur->id = (uint16_t)sl_hdr_find(row, n);
+        cur->id = (uint16_t)(id != SL_H__COUNT ? id : sl_hdr_find(row, n));
         cur->offset = (uint32_t)i;
         cur->row_len = (uint32_t)rl;
         size_t vs = c + 1;

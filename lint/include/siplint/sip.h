@@ -143,9 +143,15 @@ typedef struct sl_msg {
 typedef struct sl_parser {
     sl_header *rows;
     size_t cap;
+    int fixed;  /* rows is the caller's array (sl_parser_init_fixed): never grown nor freed */
 } sl_parser;
 
 void sl_parser_init(sl_parser *ps);
+/* A parser that puts the rows straight into the caller's rows[0..cap), for a caller that keeps
+ * them there (the CLI's reader thread fills its batches so). A message with more rows than cap
+ * is indexed as far as they go, with the issue the 65535-row limit gives: a caller that must
+ * not see that (n_hdrs == cap after the parse) parses again with a growing parser. */
+void sl_parser_init_fixed(sl_parser *ps, sl_header *rows, size_t cap);
 void sl_parser_free(sl_parser *ps);
 
 /* Framing modes for sl_parse. */
