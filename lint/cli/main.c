@@ -255,7 +255,7 @@ static void file_end(ctx *x, sl_job *j)
  * everything handed over has been written. */
 
 #define WR_RING 1024
-#define WR_BATCH 64 /* the writer is woken for this many events (or a drain): not for each one */
+#define WR_BATCH 256 /* the writer is woken for this many events (or a drain): not for each one */
 
 typedef struct writer {
     GMutex mu;

@@ -860,6 +860,11 @@ static int headers_without_start_line(const char *buf, size_t len)
     }
 }
 
+int sl_engine_is_sip(const char *buf, size_t len)
+{
+    return sl_looks_like_sip(buf, len) || headers_without_start_line(buf, len);
+}
+
 sl_feed_rc sl_engine_feed(sl_engine *e, const char *buf, size_t len, const sl_meta *meta,
                           size_t *out_len)
 {

@@ -165,6 +165,11 @@ void sl_engine_defer_fingerprints(sl_engine *e);
  * sl_finding.fingerprint when it does not defer it. */
 uint64_t sl_fingerprint(sl_span call_id, uint64_t cseq, sl_span cseq_method, const sl_fp_parts *fp);
 
+/* 0 when sl_engine_feed would answer SL_FEED_NOT_SIP for these bytes, whatever their meta:
+ * neither a SIP start line nor SIP headers without one (RTP, STUN, keep-alives). A front-end may
+ * skip such payloads instead of feeding them; nothing else in the engine depends on them. */
+int sl_engine_is_sip(const char *buf, size_t len);
+
 /* What sl_engine_feed found in the bytes. */
 typedef enum sl_feed_rc {
     SL_FEED_LINTED = 0,   /* a SIP message was linted (findings went to the sink) */
