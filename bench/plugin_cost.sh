@@ -4,7 +4,10 @@
 # on the same capture, in the ways people run tshark. Not part of ctest (timings are
 # measurements, not tests).
 #
-#   bench/plugin_cost.sh [-b BUILD_DIR] [-n RUNS] CAPTURE
+#   bench/plugin_cost.sh [-b BUILD_DIR] [-n RUNS] [-c] CAPTURE
+#
+# -c: count instructions with valgrind's callgrind instead of timing (one run per mode and side;
+# repeatable on a noisy machine, about 50 times slower: use a small capture such as a 10 MB slice).
 #
 # Each mode runs RUNS times (default 5) with and without the plugin, alternating, and prints
 # the median and min-max of each and the median overhead. The plugin is installed into a
@@ -14,15 +17,17 @@ set -euo pipefail
 
 build=build
 runs=5
-while getopts "b:n:" o; do
+count=0
+while getopts "b:n:c" o; do
     case $o in
         b) build=$OPTARG ;;
         n) runs=$OPTARG ;;
-        *) echo "usage: $0 [-b BUILD_DIR] [-n RUNS] CAPTURE" >&2; exit 3 ;;
+        c) count=1 ;;
+        *) echo "usage: $0 [-b BUILD_DIR] [-n RUNS] [-c] CAPTURE" >&2; exit 3 ;;
     esac
 done
 shift $((OPTIND - 1))
-[ $# -eq 1 ] || { echo "usage: $0 [-b BUILD_DIR] [-n RUNS] CAPTURE" >&2; exit 3; }
+[ $# -eq 1 ] || { echo "usage: $0 [-b BUILD_DIR] [-n RUNS] [-c] CAPTURE" >&2; exit 3; }
 cap=$(realpath "$1")
 [ -r "$cap" ] || { echo "$0: $1: cannot read" >&2; exit 2; }
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -62,6 +67,35 @@ stats() { # values... -> "median min max"
     printf '%s\n' "$@" | sort -n | awk '{v[NR]=$1} END {m=(NR%2)?v[(NR+1)/2]:(v[NR/2]+v[NR/2+1])/2; printf "%.3f %.3f %.3f", m, v[1], v[NR]}'
 }
 
+# instructions of one run under callgrind (all threads)
+instr() { # HOME args...
+    local home=$1
+    shift
+    local v=(valgrind --tool=callgrind --callgrind-out-file=/dev/null tshark "$@")
+    if [ "$(id -u)" -eq 0 ]; then
+        setpriv --reuid=65534 --regid=65534 --clear-groups env HOME="$home" "${v[@]}" 2>&1 >/dev/null
+    else
+        env HOME="$home" "${v[@]}" 2>&1 >/dev/null
+    fi | sed -n 's/.*Collected : \([0-9]*\).*/\1/p'
+}
+if [ "$count" = 1 ]; then
+    command -v valgrind >/dev/null || { echo "$0: -c needs valgrind" >&2; exit 2; }
+    echo "capture: $1; instructions (callgrind, all threads), one run per mode and side"
+    editcap -r "$cap" "$tmp/empty" 0 && chmod a+r "$tmp/empty" # no packet, same file format
+    e0=$(instr "$tmp/without" -r "$tmp/empty" -Y sip)
+    e1=$(instr "$tmp/with" -r "$tmp/empty" -Y sip)
+    echo "start-up alone (an empty copy of the capture): without $e0, with $e1"
+    printf '%-36s %-16s %-16s %-10s %s\n' "mode" "without" "with" "overhead" "overhead past start-up"
+    for mode in "-q -z expert" "-q -Y sip" "-Y sip" "-q -z sip,stat" ""; do
+        # shellcheck disable=SC2086
+        i0=$(instr "$tmp/without" -r "$cap" $mode)
+        # shellcheck disable=SC2086
+        i1=$(instr "$tmp/with" -r "$cap" $mode)
+        awk -v m="tshark -r CAP ${mode:-(summary lines)}" -v a="$i0" -v b="$i1" -v s0="$e0" -v s1="$e1" 'BEGIN {
+            printf "%-36s %-16d %-16d %+.1f%%     %+.1f%%\n", m, a, b, 100*(b-a)/a, 100*((b-s1)-(a-s0))/(a-s0) }'
+    done
+    exit 0
+fi
 pkts=$(capinfos -c -M "$cap" 2>/dev/null | awk -F: '/Number of packets/{gsub(/ /,"",$2); print $2}')
 echo "capture: $1 ($(du -h "$cap" | cut -f1), ${pkts:-?} packets); $runs runs per mode"
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'); tshark $(tshark -v | head -1 | awk '{print $3}')"

@@ -69,7 +69,11 @@ static gint ett_siplint_finding = -1;
  * the other two siplint.<rule>.<severity>. Static storage sized by the table's own count:
  * Wireshark keeps pointers into the registration array for the life of the process. */
 static expert_field ei_siplint[SL_RULE__COUNT * 3];
-static ei_register_info ei_siplint_reg[SL_RULE__COUNT * 3];
+/* The engine's transaction tracker filled up (sl_stats.tracker_dropped): said once per capture, at
+ * the frame where it happened, as the CLI says it once per input on standard error. */
+static expert_field ei_siplint_tracker_full = EI_INIT;
+static guint32 siplint_trk_full_frame;
+static ei_register_info ei_siplint_reg[SL_RULE__COUNT * 3 + 1];
 static char ei_siplint_names[SL_RULE__COUNT * 3][80];
 static size_t siplint_n_rules;
 
@@ -408,6 +412,7 @@ siplint_init(void)
     siplint_frag = sl_frag_new(NULL);
     sl_outq_init(&siplint_fq);
     siplint_frag_flushed = FALSE;
+    siplint_trk_full_frame = 0;
 }
 
 static void
@@ -879,6 +884,8 @@ siplint_analyse(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree)
         siplint_ctx.base = start;
         siplint_ctx.fed_len = end - start;
         rc = sl_engine_feed(siplint_engine, buf, end - start, &meta, &used);
+        if (!siplint_trk_full_frame && sl_engine_stats(siplint_engine)->tracker_dropped)
+            siplint_trk_full_frame = pinfo->num;
         if (rc == SL_FEED_LINTED) {
             done[n_done].ds = ds;
             done[n_done].start = start;
@@ -1036,7 +1043,15 @@ dissect_siplint(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data 
     else
         siplint_frag_flush(); /* in case no post-sequential-read call came (GUI rescans) */
     siplint_render(tvb, pinfo, tree);
+    if (siplint_trk_full_frame && pinfo->num == siplint_trk_full_frame)
+        proto_tree_add_expert(tree, pinfo, &ei_siplint_tracker_full, tvb, 0, 0);
     return 0;
+}
+
+guint32
+siplint_tracker_full_frame(void)
+{
+    return siplint_trk_full_frame;
 }
 
 /* ---- registration -------------------------------------------------------------------------- */
@@ -1104,6 +1119,15 @@ siplint_register_expert(void)
             n++;
         }
     }
+    ei[n].ids = &ei_siplint_tracker_full;
+    ei[n].eiinfo = blank;
+    ei[n].eiinfo.name = "siplint.tracker_full";
+    ei[n].eiinfo.group = PI_UNDECODED;
+    ei[n].eiinfo.severity = PI_WARN;
+    ei[n].eiinfo.summary = "siplint's transaction tracker is full: from here, rules that conclude from "
+                           "a missing message stay quiet until entries expire (raise max-transactions "
+                           "in the configuration file, siplint.config_file)";
+    n++;
     mod = expert_register_protocol(proto_siplint);
     expert_register_field_array(mod, ei, (int)n);
 }

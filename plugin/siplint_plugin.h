@@ -30,4 +30,8 @@ extern int siplint_tap;
  * Called from proto_register_siplint, i.e. during epan_init, before tshark reads its -z list. */
 void siplint_register_stats(void);
 
+/* The frame at which the engine's transaction tracker first had to drop an entry in the current
+ * capture (0: it never did). */
+guint32 siplint_tracker_full_frame(void);
+
 #endif

@@ -80,6 +80,10 @@ siplint_stat_draw(void *arg)
         }
     }
     printf("%-28s %-9s %12" G_GUINT64_FORMAT "\n", "TOTAL", "", s->total);
+    if (siplint_tracker_full_frame())
+        printf("The transaction tracker was full from frame %u: rules that conclude from a missing\n"
+               "message were quiet while it was (max-transactions in siplint.config_file).\n",
+               siplint_tracker_full_frame());
     printf("%s", rule_line);
 }
 

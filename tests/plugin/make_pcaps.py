@@ -130,12 +130,17 @@ def sip_ok(n, host="192.0.2.1", transport="UDP"):
             "\r\n" % (transport, host, n, n, n, n)).encode()
 
 
-def write_pcap(path, frames, snaplen=262144):
+def write_pcap(path, frames, snaplen=262144, step_us=None):
+    """Frame i at 1700000000 + i s (+ i ms), or every step_us microseconds when given."""
     with open(path, "wb") as f:
         f.write(struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, snaplen, 1))
         for i, fr in enumerate(frames):
             data = fr[:snaplen]
-            f.write(struct.pack("<IIII", 1700000000 + i, 1000 * i, len(data), len(fr)))
+            if step_us is None:
+                sec, usec = 1700000000 + i, 1000 * i
+            else:
+                sec, usec = 1700000000 + (i * step_us) // 1000000, (i * step_us) % 1000000
+            f.write(struct.pack("<IIII", sec, usec, len(data), len(fr)))
             f.write(data)
 
 
@@ -226,6 +231,11 @@ def main():
     seg = eth(ipv4_packets(a, b, 6, tcp4(a, b, 40001, 5060, 1, 1, 0x18, sip_message(23, 600, transport="TCP")),
                            0x5003)[0])
     write_pcap(out + "/selftest_trunc.pcap", [big, ok, seg], snaplen=300)
+    # 2,000 MESSAGE transactions in one second and never answered: more than a 1,024-slot
+    # transaction table holds (the plugin's tracker-full note)
+    flood = [eth(ipv4_packets(a, b, 17, udp4(a, b, 5060, 5060, sip_message(1000 + k, 400)), 0x6000 + k)[0])
+             for k in range(2000)]
+    write_pcap(out + "/selftest_flood.pcap", flood, step_us=500)
 
 
 if __name__ == "__main__":

@@ -142,6 +142,21 @@ if [ -f "$T/$FB" ]; then
     expect_eq "siplint.profile:strict overrides the file's profile" \
         "$(findings -2 -o siplint.config_file:"$T/conf/interop.conf" -o siplint.profile:strict -r $FB | awk '{ print $3 }' | sort -u)" "warning"
 fi
+# The tracker bound: said once, at the frame where the first entry was dropped (one pass and -2),
+# in -z siplint,stat too; never with the default bound on the same capture.
+printf '[engine]\nmax-transactions = 1024\n' >"$T/conf/small.conf"
+chmod a+r "$T/conf/small.conf"
+FL=caps/selftest_flood.pcap
+full1=$(ts -o siplint.config_file:"$T/conf/small.conf" -r $FL -Y siplint.tracker_full -T fields -e frame.number | tr '\n' ' ' | sed 's/ $//')
+full2=$(ts -2 -o siplint.config_file:"$T/conf/small.conf" -r $FL -Y siplint.tracker_full -T fields -e frame.number | tr '\n' ' ' | sed 's/ $//')
+case $full1 in
+    ''|*' '*) not_ok "tracker full: one frame expected, got '$full1'" ;;
+    *) expect_eq "tracker full: the same frame with -2" "$full2" "$full1" ;;
+esac
+expect_eq "tracker full: said in -z siplint,stat" \
+    "$(ts -q -o siplint.config_file:"$T/conf/small.conf" -r $FL -z siplint,stat | grep -c "tracker was full from frame $full1:")" "1"
+expect_eq "tracker full: not with the default bound" \
+    "$(ts -r $FL -Y siplint.tracker_full -T fields -e frame.number | wc -l)" "0"
 expect_eq "Info column carries [siplint:MSG-SIZE]" \
     "$(ts -r $U -Y 'frame.number == 2' -T fields -e _ws.col.Info | grep -c '\[siplint:MSG-SIZE\]')" "1"
 # Frame 10's body is message/sip, which Wireshark dissects as SIP again; its Path header must not
