@@ -92,7 +92,7 @@ if [ "$count" = 1 ]; then
         # shellcheck disable=SC2086
         i1=$(instr "$tmp/with" -r "$cap" $mode)
         awk -v m="tshark -r CAP ${mode:-(summary lines)}" -v a="$i0" -v b="$i1" -v s0="$e0" -v s1="$e1" 'BEGIN {
-            printf "%-36s %-16d %-16d %+.1f%%     %+.1f%%\n", m, a, b, 100*(b-a)/a, 100*((b-s1)-(a-s0))/(a-s0) }'
+            printf "%-36s %-16.0f %-16.0f %+.1f%%     %+.1f%%\n", m, a, b, 100*(b-a)/a, 100*((b-s1)-(a-s0))/(a-s0) }'
     done
     exit 0
 fi
