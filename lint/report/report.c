@@ -842,6 +842,17 @@ static void tb_str(tbuf *b, const char *s)
     tb_put(b, s, strlen(s));
 }
 
+/* A label in the dim colour when colour is on (c), then a space: "Call-ID: ", "CSeq: ", "| ". */
+static void tb_dim_label(tbuf *b, int c, const char *label)
+{
+    if (c)
+        tb_str(b, C_DIM);
+    tb_str(b, label);
+    if (c)
+        tb_str(b, C_RESET);
+    tb_put(b, " ", 1);
+}
+
 static void tb_u64(tbuf *b, uint64_t v)
 {
     b->len = (size_t)(put_u64(tb_room(b, 20), v) - b->p);
@@ -937,21 +948,11 @@ static void text_finding(sl_reporter *r, const sl_rec *rec)
     tb_put(b, "\n", 1);
     if (rec->call_id[0] || rec->cseq) {
         tb_put(b, "    ", 4);
-        if (c)
-            tb_str(b, C_DIM);
-        tb_put(b, "Call-ID:", 8);
-        if (c)
-            tb_str(b, C_RESET);
-        tb_put(b, " ", 1);
+        tb_dim_label(b, c, "Call-ID:");
         text_safe(b, rec->call_id[0] ? rec->call_id : "(none)");
         if (rec->cseq) {
             tb_put(b, "  ", 2);
-            if (c)
-                tb_str(b, C_DIM);
-            tb_put(b, "CSeq:", 5);
-            if (c)
-                tb_str(b, C_RESET);
-            tb_put(b, " ", 1);
+            tb_dim_label(b, c, "CSeq:");
             tb_u64(b, rec->cseq);
             tb_put(b, " ", 1);
             text_safe(b, rec->cseq_method);
@@ -960,12 +961,7 @@ static void text_finding(sl_reporter *r, const sl_rec *rec)
     }
     if (rec->line[0]) {
         tb_put(b, "    ", 4);
-        if (c)
-            tb_str(b, C_DIM);
-        tb_put(b, "|", 1);
-        if (c)
-            tb_str(b, C_RESET);
-        tb_put(b, " ", 1);
+        tb_dim_label(b, c, "|");
         text_safe(b, rec->line);
         tb_put(b, "\n", 1);
     }
