@@ -61,18 +61,7 @@ static inline int uri_scan(const char *p, size_t i, size_t n, int to_gt, size_t 
     size_t k;
     if (n - i < 5)
         return 0;
-    /* the scheme test of uri_fast (list.c): bit 5 folds only 'S' 'I' 'P' onto 's' 'i' 'p' */
-    uint32_t w, sip, sips, fold3, fold4;
-    memcpy(&w, p + i, 4);
-    memcpy(&sip, "sip:", 4);
-    memcpy(&sips, "sips", 4);
-    memcpy(&fold3, "\x20\x20\x20\x00", 4);
-    memcpy(&fold4, "\x20\x20\x20\x20", 4);
-    if ((w | fold3) == sip)
-        k = 3;
-    else if ((w | fold4) == sips && p[i + 4] == ':')
-        k = 4;
-    else
+    if ((k = sl_sip_scheme_len(p + i)) == 0)
         return 0;
     /* hs: where the host starts (after the '@', if one comes); semi: the URI's first ';' */
     size_t j = i + k + 1, hs = j, semi = 0;

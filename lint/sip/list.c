@@ -205,19 +205,7 @@ static int uri_fast(sl_span uri, int in_request_line, sl_span *params)
     size_t n = uri.len, k;
     if (n < 5)
         return 0;
-    /* "sip:" or "sips:" in any letter case, four bytes at once: setting bit 5 of a byte turns
-     * only 'S' and 's' into 's' (likewise 'i', 'p'); the ':' byte is compared as it is */
-    uint32_t w, sip, sips, fold3, fold4;
-    memcpy(&w, p, 4);
-    memcpy(&sip, "sip:", 4);
-    memcpy(&sips, "sips", 4);
-    memcpy(&fold3, "\x20\x20\x20\x00", 4);
-    memcpy(&fold4, "\x20\x20\x20\x20", 4);
-    if ((w | fold3) == sip)
-        k = 3;
-    else if ((w | fold4) == sips && p[4] == ':')
-        k = 4;
-    else
+    if ((k = sl_sip_scheme_len(p)) == 0)
         return 0;
     /* no byte at most ' ' and no 0x7f after the scheme (the word test of uri_check_slow); the
      * last, partial word is tested as the eight bytes ending the URI, overlapping bytes already

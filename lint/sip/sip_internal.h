@@ -26,6 +26,24 @@ enum {
 };
 extern const unsigned char sl_ctype_tab[256];
 
+/* Length of a leading "sip" or "sips" scheme name when it is followed by ':' (3 or 4), in any
+ * letter case; 0 otherwise. p must have 5 readable bytes. Four bytes at once: setting bit 5 of a byte turns only
+ * 'S' and 's' into 's' (likewise 'i', 'p'); the ':' byte is compared as it is. */
+static inline size_t sl_sip_scheme_len(const char *p)
+{
+    uint32_t w, sip, sips, fold3, fold4;
+    memcpy(&w, p, 4);
+    memcpy(&sip, "sip:", 4);
+    memcpy(&sips, "sips", 4);
+    memcpy(&fold3, "\x20\x20\x20\x00", 4);
+    memcpy(&fold4, "\x20\x20\x20\x20", 4);
+    if ((w | fold3) == sip)
+        return 3;
+    if ((w | fold4) == sips && p[4] == ':')
+        return 4;
+    return 0;
+}
+
 static inline int sl_is_token(unsigned char c) { return sl_ctype_tab[c] & SL_C_TOKEN; }
 /* SP, HTAB and the CR/LF of a folded line: LWS once the header row has been unfolded. */
 static inline int sl_is_ws(unsigned char c) { return sl_ctype_tab[c] & SL_C_WS; }
