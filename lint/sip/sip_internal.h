@@ -27,8 +27,8 @@ enum {
 extern const unsigned char sl_ctype_tab[256];
 
 /* Length of a leading "sip" or "sips" scheme name when it is followed by ':' (3 or 4), in any
- * letter case; 0 otherwise. p must have 5 readable bytes. Four bytes at once: setting bit 5 of a byte turns only
- * 'S' and 's' into 's' (likewise 'i', 'p'); the ':' byte is compared as it is. */
+ * letter case; 0 otherwise. p must have 5 readable bytes. Four bytes at once: setting bit 5 of a
+ * byte turns only 'S' and 's' into 's' (likewise 'i', 'p'); the ':' byte is compared as it is. */
 static inline size_t sl_sip_scheme_len(const char *p)
 {
     uint32_t w, sip, sips, fold3, fold4;
