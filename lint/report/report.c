@@ -630,16 +630,22 @@ static inline size_t utf8_seq(const unsigned char *s, size_t avail)
 #define WORD_LE 0
 #endif
 
-/* The high bit of each byte of w that needs a look of its own: below 0x20 (b - 0x20 wraps),
- * 0x7f to 0xfe (b + 1 reaches the high bit), 0xff (b - 0x20 is 0xdf), '"' (0x22) and backslash
- * (0x5c) (b ^ c - 1 wraps). A plain byte neither borrows nor carries, so the first byte that
- * needs a look is always flagged; its borrows and carries, which run towards later bytes only,
- * can add false alarms after it but never before it. */
+/* The high bit of each byte of w that needs a look of its own. ascii_flags: the bytes outside
+ * printable ASCII, below 0x20 (b - 0x20 wraps), 0x7f to 0xfe (b + 1 reaches the high bit) and 0xff
+ * (b - 0x20 is 0xdf); json_flags adds '"' (0x22) and backslash (0x5c) (b ^ c - 1 wraps). A plain
+ * byte neither borrows nor carries, so the first byte that needs a look is always flagged; its
+ * borrows and carries, which run towards later bytes only, can add false alarms after it but
+ * never before it. */
+static inline uint64_t ascii_flags(uint64_t w)
+{
+    const uint64_t ones = 0x0101010101010101ULL, high = 0x8080808080808080ULL;
+    return ((w - ones * 0x20) | (w + ones)) & high;
+}
+
 static inline uint64_t json_flags(uint64_t w)
 {
     const uint64_t ones = 0x0101010101010101ULL, high = 0x8080808080808080ULL;
-    return ((w - ones * 0x20) | (w + ones) | ((w ^ (ones * 0x22)) - ones) |
-            ((w ^ (ones * 0x5c)) - ones)) & high;
+    return ascii_flags(w) | ((((w ^ (ones * 0x22)) - ones) | ((w ^ (ones * 0x5c)) - ones)) & high);
 }
 
 /* s as a JSON string literal (quotes included) at d, which has room for JSON_ESC_MAX(len) bytes;
@@ -868,14 +874,12 @@ static void text_safe(tbuf *b, const char *str)
     /* at most \xNN for each byte, and the 8 bytes a word store may reach past the end */
     char *d = tb_room(b, 4 * len + 8);
     while (s < end) {
-        /* eight printable ASCII bytes at a time (the high bit of a byte below 0x20, 0x7f and
-         * up, as in json_flags), stored before the test */
+        /* eight printable ASCII bytes at a time (ascii_flags), stored before the test */
         while (end - s >= 8) {
-            const uint64_t ones = 0x0101010101010101ULL, high = 0x8080808080808080ULL;
             uint64_t w;
             memcpy(&w, s, 8);
             memcpy(d, &w, 8);
-            uint64_t bad = ((w - ones * 0x20) | (w + ones)) & high;
+            uint64_t bad = ascii_flags(w);
             if (bad) {
 #if WORD_LE
                 size_t k = (size_t)__builtin_ctzll(bad) >> 3;
