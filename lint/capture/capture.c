@@ -38,6 +38,7 @@ struct sl_capture {
     int damaged;       /* sticky: after a read error every call repeats it */
     int pending_damage;/* damage found; the flush of pending state is handed out first */
     int finished;      /* pending reassembly state was flushed (end or damage) */
+    int skip_non_sip;  /* sl_capture_skip_non_sip */
     char damage[SL_CAP_ERRBUF];
     sl_cap_stats st;
     sl_outq q;         /* what the current frame yielded, not yet handed out */
@@ -340,6 +341,11 @@ void sl_capture_close(sl_capture *c)
     free(c);
 }
 
+void sl_capture_skip_non_sip(sl_capture *c, int on)
+{
+    c->skip_non_sip = on;
+}
+
 const sl_cap_stats *sl_capture_stats(const sl_capture *c)
 {
     return &c->st;
@@ -478,6 +484,16 @@ static void decode_udp(fctx *x, const sl_ip_pkt *ip, int depth)
             return;
         }
     }
+    x->used = 1;
+    /* A datagram whose first byte is no token character (RTP, STUN, ...: about half of a capture
+     * with media) cannot hold SIP, not even header rows without a start line: the engine would
+     * only answer "not SIP". A caller that drops those asked not to get them (the frame still
+     * counts as used; a cut one, as truncated). */
+    if (c->skip_non_sip && !sl_may_be_sip((const char *)udp.payload, udp.len)) {
+        if (udp.len < udp.wire_len)
+            c->st.truncated++;
+        return;
+    }
     sl_meta m;
     ip_meta(x, ip, &m);
     m.transport = SL_TP_UDP;
@@ -487,7 +503,6 @@ static void decode_udp(fctx *x, const sl_ip_pkt *ip, int depth)
         m.flags |= SL_META_TRUNCATED;
         c->st.truncated++;
     }
-    x->used = 1;
     if (sl_outq_message(&c->q, udp.payload, udp.len, &m) == 0)
         c->st.payloads++;
 }

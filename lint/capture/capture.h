@@ -63,6 +63,11 @@ typedef enum sl_cap_rc {
  * out as events (CAP-FRAG-INCOMPLETE, ...) before SL_CAP_EOF (or SL_CAP_DAMAGED). */
 sl_cap_rc sl_capture_next(sl_capture *c, sl_payload *out, char *errbuf);
 
+/* on: UDP payloads that cannot hold SIP (sl_may_be_sip: RTP, STUN, ...) are not handed out by
+ * sl_capture_next, for a caller that would drop them anyway (the CLI's reader thread). They are
+ * not counted as payloads; their frames count as used, as before. Off by default. */
+void sl_capture_skip_non_sip(sl_capture *c, int on);
+
 typedef struct sl_cap_stats {
     uint64_t packets;        /* frames read */
     uint64_t bytes;          /* captured bytes read */

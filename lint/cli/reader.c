@@ -6,11 +6,13 @@
  * reuses its own), and the batches go through a bounded FIFO: a fixed number of them, so memory
  * is bounded, and one consumer taking them in order, so the engine sees exactly the sequence of
  * payloads the single-threaded loop sees and findings come out in the same order.
- * Each SIP payload is also parsed here (sl_parse: start line, indexed header rows), the parse
- * being a quarter of the engine's work: the engine thread then runs only the tracker and the
- * rules (sl_engine_feed_parsed). The rows go into the batch's row array, a fixed size so that
- * memory stays bounded: a payload whose rows do not fit ships the batch first, and one with
- * more rows than a whole batch holds is left for the engine to parse. */
+ * Each SIP payload is also parsed here (sl_parse: start line, indexed header rows; and its first
+ * CSeq row, sl_msg_cseq), the parse being a quarter of the engine's work: the engine thread then
+ * runs only the tracker and the rules (sl_engine_feed_parsed). The rows go into the batch's row
+ * array, a fixed size so that memory stays bounded: a payload whose rows do not fit ships the
+ * batch first, and one with more rows than a whole batch holds is left for the engine to parse.
+ * UDP payloads that cannot be SIP (RTP: their first byte) are not even queued by the capture
+ * (sl_capture_skip_non_sip). */
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +26,13 @@
 #define RD_ITEMS 256              /* payloads per batch at most */
 #define RD_ARENA (128u << 10)     /* payload bytes per batch (grown for one larger payload) */
 #define RD_ROWS (16 * RD_ITEMS)   /* parsed header rows per batch (a SIP message has ~10) */
+/* When the engine's thread is behind, the reader, once it has had to wait for a free batch,
+ * sleeps until this many are free: it then wakes once per RD_WAKE batches rather than once per
+ * batch (a context switch each way costs about as much as decoding a few dozen frames). It waits
+ * only when it holds no batch, so the engine's thread has all of them and frees them without
+ * the reader's help. (The engine's thread still takes each batch as soon as it is shipped: a
+ * slow pipe's findings must not wait for a second batch.) */
+#define RD_WAKE 2
 
 typedef struct rd_item {
     sl_payload pl;                /* data and text point into the batch's arena */
@@ -56,6 +65,7 @@ struct sl_reader {
     pthread_cond_t cv;            /* any change: a batch queued, a batch freed, cancel */
     rd_batch *free_list;
     rd_batch *head, *tail;        /* full batches, oldest first */
+    int n_free;                   /* batches in free_list */
     int cancel;
     sl_parser ps;                 /* the reader thread's, for a message that fills a batch's rows */
     rd_batch *cur;                /* consumer: the batch being handed out */
@@ -83,11 +93,14 @@ static void ship(sl_reader *r, rd_batch *b)
 static rd_batch *take_free(sl_reader *r)
 {
     pthread_mutex_lock(&r->mu);
-    while (!r->free_list && !r->cancel)
-        pthread_cond_wait(&r->cv, &r->mu);
+    if (!r->free_list)
+        while (r->n_free < RD_WAKE && !r->cancel)
+            pthread_cond_wait(&r->cv, &r->mu);
     rd_batch *b = r->cancel ? NULL : r->free_list;
-    if (b)
+    if (b) {
         r->free_list = b->next;
+        r->n_free--;
+    }
     pthread_mutex_unlock(&r->mu);
     if (b) {
         b->n = 0;
@@ -133,6 +146,8 @@ static int parse_item(sl_reader *r, rd_batch *b, rd_item *it)
     sl_parser_init_fixed(&view, b->rows + b->rows_used, room);
     sl_parse_rc rc = sl_parse(&view, it->pl.data, it->pl.len, mode, &it->msg);
     if (rc != SL_PARSE_NOMEM && it->msg.n_hdrs < room) {
+        if (rc != SL_PARSE_NOT_SIP)
+            sl_msg_cseq(&it->msg); /* the engine's first step, taken here */
         b->rows_used += it->msg.n_hdrs;
         it->prc = rc;
         it->parsed = 1;
@@ -149,6 +164,8 @@ static int parse_item(sl_reader *r, rd_batch *b, rd_item *it)
     if (n)
         memcpy(b->rows, it->msg.hdrs, n * sizeof *b->rows);
     it->msg.hdrs = b->rows; /* r->ps's rows are overwritten by the next parse */
+    if (rc != SL_PARSE_NOT_SIP)
+        sl_msg_cseq(&it->msg);
     b->rows_used = n;
     it->prc = rc;
     it->parsed = 1;
@@ -162,8 +179,14 @@ static int add_item(sl_reader *r, rd_batch *b, const sl_payload *pl)
 {
     /* A payload the engine would only answer SL_FEED_NOT_SIP for (RTP and the like: about half
      * of the payloads of a capture with media) is not handed over at all: copying it to the
-     * engine's thread cost more than the test. */
-    if (pl->kind == SL_PAYLOAD_MESSAGE && !sl_engine_is_sip(pl->data, pl->len))
+     * engine's thread cost more than the test. Most are refused by their first byte here; the
+     * rest are parsed (in the arena, as a SIP message would be) and the parse's answer saves
+     * the start-line test sl_engine_is_sip would make again: only a payload without a SIP start
+     * line gets the full test, and is dropped without being kept when it fails. A payload cut
+     * by the snap length is not parsed here: the full test decides. */
+    if (pl->kind == SL_PAYLOAD_MESSAGE &&
+        ((pl->meta.flags & SL_META_TRUNCATED) ? !sl_engine_is_sip(pl->data, pl->len)
+                                              : !sl_may_be_sip(pl->data, pl->len)))
         return 1;
     size_t tlen = pl->kind == SL_PAYLOAD_EVENT && pl->text ? strlen(pl->text) + 1 : 0;
     size_t need = (pl->kind == SL_PAYLOAD_MESSAGE ? pl->len : 0) + tlen;
@@ -187,6 +210,8 @@ static int add_item(sl_reader *r, rd_batch *b, const sl_payload *pl)
         it->pl.data = b->arena + b->used;
         if (!parse_item(r, b, it))
             return 0;
+        if (it->parsed && it->prc == SL_PARSE_NOT_SIP && !sl_engine_is_sip(it->pl.data, pl->len))
+            return 1; /* not SIP after all: not kept (no rows were used) */
         b->used += pl->len;
     } else if (tlen) {
         memcpy(b->arena + b->used, pl->text, tlen);
@@ -247,11 +272,15 @@ sl_reader *sl_reader_start(sl_capture *c)
         r->all[i].cap = RD_ARENA;
         r->all[i].next = r->free_list;
         r->free_list = &r->all[i];
+        r->n_free++;
     }
     sl_parser_init(&r->ps);
+    /* what add_item would drop at its first test is not even queued by the capture */
+    sl_capture_skip_non_sip(c, 1);
     pthread_mutex_init(&r->mu, NULL);
     pthread_cond_init(&r->cv, NULL);
     if (pthread_create(&r->th, NULL, reader_main, r) != 0) {
+        sl_capture_skip_non_sip(c, 0);
         pthread_mutex_destroy(&r->mu);
         pthread_cond_destroy(&r->cv);
         for (int i = 0; i < RD_BATCHES; i++) {
@@ -290,7 +319,8 @@ sl_cap_rc sl_reader_next(sl_reader *r, sl_payload *out, sl_reader_pos *pos, char
         if (b) {
             b->next = r->free_list;
             r->free_list = b;
-            pthread_cond_broadcast(&r->cv);
+            if (++r->n_free >= RD_WAKE)
+                pthread_cond_broadcast(&r->cv);
         }
         while (!r->head)
             pthread_cond_wait(&r->cv, &r->mu);
@@ -313,6 +343,7 @@ void sl_reader_stop(sl_reader *r)
     pthread_cond_broadcast(&r->cv);
     pthread_mutex_unlock(&r->mu);
     pthread_join(r->th, NULL);
+    sl_capture_skip_non_sip(r->cap, 0);
     pthread_mutex_destroy(&r->mu);
     pthread_cond_destroy(&r->cv);
     sl_parser_free(&r->ps);

@@ -937,8 +937,13 @@ sl_feed_rc sl_engine_feed_parsed(sl_engine *e, const char *buf, size_t len, cons
     /* sl_msg_hdr's answer read from the index itself (first[]: row index + 1, 0 when absent):
      * two calls per message saved */
     const char *what;
-    c.cseq_ok = m->first[SL_H_CSEQ] &&
-                sl_cseq_parse(m->hdrs[m->first[SL_H_CSEQ] - 1].value, &c.cseq, &what) == 0;
+    if (m->cseq_done) { /* parsed by the caller (the CLI's reader thread): sl_msg_cseq */
+        c.cseq_ok = m->cseq_ok;
+        c.cseq = m->cseq;
+    } else {
+        c.cseq_ok = m->first[SL_H_CSEQ] &&
+                    sl_cseq_parse(m->hdrs[m->first[SL_H_CSEQ] - 1].value, &c.cseq, &what) == 0;
+    }
     c.call_id = m->first[SL_H_CALL_ID] ? m->hdrs[m->first[SL_H_CALL_ID] - 1].value : (sl_span){"", 0};
 
     /* Stateful rules see the tracker's records as they were before this message; the message is

@@ -199,6 +199,12 @@ int sl_looks_like_sip(const char *buf, size_t len)
     return kind != NOT_START && first_line_is_sip(buf, line_len(buf, len, &eol), kind, &v);
 }
 
+int sl_may_be_sip(const char *buf, size_t len)
+{
+    /* start_kind refuses such a start, and a header name is made of token characters */
+    return len > 0 && sl_is_token((unsigned char)buf[0]);
+}
+
 /* p[0..l) is a request line whose method token is i bytes long and whose last word starts at
  * v (start_kind, first_line_is_sip). */
 static void parse_request_line(sl_msg *m, const char *p, size_t l, size_t i, size_t v)
@@ -527,6 +533,14 @@ sl_parse_rc sl_parse(sl_parser *ps, const char *buf, size_t len, sl_frame_mode m
     }
     m->len = m->hdr_end + m->body.len;
     return SL_PARSE_OK;
+}
+
+void sl_msg_cseq(sl_msg *m)
+{
+    const char *what;
+    m->cseq_ok = m->first[SL_H_CSEQ] &&
+                 sl_cseq_parse(m->hdrs[m->first[SL_H_CSEQ] - 1].value, &m->cseq, &what) == 0;
+    m->cseq_done = 1;
 }
 
 /* The external definition of the inline sl_msg_hdr (sip.h), for calls that are not inlined. */

@@ -111,6 +111,13 @@ typedef struct sl_issue {
 
 #define SL_MAX_ISSUES 16
 
+/* CSeq (RFC 3261 §20.16), as sl_cseq_parse reads it. */
+typedef struct sl_cseq {
+    uint64_t num;       /* saturates at UINT64_MAX on overflow */
+    int overflow;       /* more digits than fit in 64 bits */
+    sl_span method;
+} sl_cseq;
+
 /* The index of one parsed message. All spans point into the caller's buffer, which must stay
  * alive and unchanged while the index is used. */
 typedef struct sl_msg {
@@ -133,6 +140,12 @@ typedef struct sl_msg {
     size_t trailing;         /* datagram bytes after the CL-delimited body (RFC 3261 §18.3) */
     sl_span body;
     int lf_only;             /* header section used bare LF line ends */
+    /* The first CSeq row parsed (sl_msg_cseq, which the CLI's reader thread calls, so that the
+     * engine's thread need not): cseq_ok and cseq hold sl_cseq_parse's success and result (cseq
+     * zero when there is no CSeq row). 0 from sl_parse, which leaves it to the engine. */
+    int cseq_done;
+    int cseq_ok;
+    sl_cseq cseq;
     sl_issue issues[SL_MAX_ISSUES];
     unsigned n_issues;       /* issues recorded (at most SL_MAX_ISSUES)... */
     unsigned n_issues_total; /* ...of this many found */
@@ -174,8 +187,15 @@ typedef enum sl_parse_rc {
  * On OK and ERROR, *msg is filled as far as the parser got; msg->hdrs points into ps. */
 sl_parse_rc sl_parse(sl_parser *ps, const char *buf, size_t len, sl_frame_mode mode, sl_msg *msg);
 
+/* Fill m->cseq_ok and m->cseq from m's first CSeq row, and set m->cseq_done. */
+void sl_msg_cseq(sl_msg *m);
+
 /* True if buf looks like the start of a SIP message (request line with SIP/x.y or status line). */
 int sl_looks_like_sip(const char *buf, size_t len);
+/* 0 when buf cannot hold SIP at all, not even header rows without a start line: its first byte
+ * is not a token character (RTP, STUN and the like). A test of one byte, for callers that would
+ * otherwise copy such a payload before sl_parse refuses it. */
+int sl_may_be_sip(const char *buf, size_t len);
 
 /* Stream framing. Returns the outcome for buf[0..len):
  *   SL_FRAME_COMPLETE: a whole message of *msg_len bytes starts at *start (leading CRLFs skipped)
@@ -233,12 +253,7 @@ typedef struct sl_via {
 /* Parse one Via element (one item of the comma list). Returns 0, or -1 with *what set. */
 int sl_via_parse(sl_span elem, sl_via *v, const char **what, size_t *err_at);
 
-/* CSeq (RFC 3261 §20.16). */
-typedef struct sl_cseq {
-    uint64_t num;       /* saturates at UINT64_MAX on overflow */
-    int overflow;       /* more digits than fit in 64 bits */
-    sl_span method;
-} sl_cseq;
+/* CSeq (RFC 3261 §20.16): sl_cseq is defined above sl_msg. */
 int sl_cseq_parse(sl_span value, sl_cseq *c, const char **what);
 
 /* name-addr / addr-spec (From, To, Contact, Route, Record-Route, Path, Reply-To...). */
