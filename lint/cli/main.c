@@ -177,9 +177,9 @@ static int open_outputs(ctx *x)
 
 /* ---- events, in command-line order ---- */
 
-static void emit(sl_job *j, sl_event *ev, void *user)
+/* Render one event; its counts go to *t (the job's totals, or the writer's own: see writer). */
+static void emit_counted(sl_job *j, sl_event *ev, ctx *x, sl_totals *t)
 {
-    ctx *x = user;
     sl_progress_pause();
     if (ev->kind != SL_EV_FINDING)
         /* what came before on standard output reaches it as it would have, unheld */
@@ -197,12 +197,12 @@ static void emit(sl_job *j, sl_event *ev, void *user)
         if (x->bw)
             sl_baseline_writer_add(x->bw, r);
         if (r->baselined)
-            j->totals.baselined++;
+            t->baselined++;
         else {
-            j->totals.findings++;
-            j->totals.by_severity[r->severity]++;
-            j->totals.by_rule[r->rule->sym]++;
-            j->totals.by_rule_sev[r->rule->sym][r->severity]++;
+            t->findings++;
+            t->by_severity[r->severity]++;
+            t->by_rule[r->rule->sym]++;
+            t->by_rule_sev[r->rule->sym][r->severity]++;
             for (int k = 0; k < x->n_outs; k++)
                 sl_reporter_finding(x->outs[k].rep, r);
         }
@@ -214,6 +214,11 @@ static void emit(sl_job *j, sl_event *ev, void *user)
         }
     sl_progress_resume();
     sl_event_free(ev);
+}
+
+static void emit(sl_job *j, sl_event *ev, void *user)
+{
+    emit_counted(j, ev, user, &j->totals);
 }
 
 static void file_begin(ctx *x, sl_job *j)
@@ -270,6 +275,11 @@ typedef struct writer {
     int producer_waits; /* the producer waits on room */
     int flush;          /* write everything, however few */
     int quit;
+    /* The counts of the events written since the last drain, added to the job's totals there:
+     * counted in the job itself, they shared cache lines with the fields the engine's thread
+     * reads for each finding (sl_job: emit, emit_user, pol, base), and each finding moved
+     * those lines from one core to the other and back. */
+    sl_totals tot;
 } writer;
 
 static gpointer writer_main(gpointer data)
@@ -304,7 +314,7 @@ static gpointer writer_main(gpointer data)
         g_mutex_unlock(&w->mu);
         for (size_t i = 0; i < k; i++) {
             size_t at = (h + i) % WR_RING;
-            emit(w->ring[at].j, w->ring[at].ev, w->x);
+            emit_counted(w->ring[at].j, w->ring[at].ev, w->x, &w->tot);
         }
         g_mutex_lock(&w->mu);
         w->busy = 0;
@@ -330,13 +340,19 @@ static void writer_push(sl_job *j, sl_event *ev, void *user)
     w->ring[at].j = j;
     w->ring[at].ev = ev;
     w->n++;
-    if (w->sleeping && w->n >= WR_BATCH)
+    if (w->sleeping && w->n >= WR_BATCH) {
+        /* once: until the writer runs (and sets sleeping again before it waits), every further
+         * push would see it still asleep, and each signal is a system call (a wake-up had
+         * about 40 of them) */
+        w->sleeping = 0;
         g_cond_signal(&w->work);
+    }
     g_mutex_unlock(&w->mu);
 }
 
-/* Wait until every event handed over is written. */
-static void writer_drain(writer *w)
+/* Wait until every event handed over is written (they are all j's), and count them in j's
+ * totals. */
+static void writer_drain(writer *w, sl_job *j)
 {
     g_mutex_lock(&w->mu);
     w->flush = 1;
@@ -347,6 +363,8 @@ static void writer_drain(writer *w)
         w->producer_waits = 0;
     }
     w->flush = 0;
+    sl_totals_add(&j->totals, &w->tot);
+    memset(&w->tot, 0, sizeof w->tot);
     g_mutex_unlock(&w->mu);
 }
 
@@ -704,7 +722,7 @@ static void run_files(ctx *x, GPtrArray *paths, int jobs)
             file_begin(x, j);
             sl_job_run(j);
             if (w)
-                writer_drain(w);
+                writer_drain(w, j);
             file_end(x, j);
         }
         writer_stop(w);

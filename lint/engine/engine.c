@@ -60,6 +60,8 @@ struct sl_engine {
     sl_rule_fn run[RUN_CLASSES][2 * SL_RULE__COUNT]; /* a rule may have a part in two modules
                                                       * (MSG-413) */
     size_t n_run[RUN_CLASSES];
+    size_t n_pre[RUN_CLASSES];       /* the first n_pre of them, the modules before the stateful
+                                      * one, do not read the tracker's view */
     uint64_t fp_rule[SL_RULE__COUNT]; /* fingerprint state after the rule id (see emit_v) */
     const sl_rule *rule[SL_RULE__COUNT]; /* sl_rule_at, looked up once */
     fmt_plan plan[PLAN_SLOTS];        /* the formats of findings met so far, by address */
@@ -142,9 +144,12 @@ sl_engine *sl_engine_new(const sl_config *cfg, sl_sink sink, void *user)
     e->sink = sink;
     e->user = user;
     sl_parser_init(&e->ps);
-    for (size_t k = 0; k < sizeof modules / sizeof modules[0]; k++)
+    for (size_t k = 0; k < sizeof modules / sizeof modules[0]; k++) {
+        if (modules[k] == sl_rules_stateful)
+            memcpy(e->n_pre, e->n_run, sizeof e->n_pre);
         for (const sl_rule_def *r = modules[k]; r->fn; r++)
             add_rule(e, r->rule, r->fn, r->on);
+    }
     for (size_t i = 0; i < SL_RULE__COUNT; i++) {
         e->rule[i] = sl_rule_at(i);
         const char *id = e->rule[i]->id;
@@ -957,10 +962,17 @@ sl_feed_rc sl_engine_feed_parsed(sl_engine *e, const char *buf, size_t len, cons
     }
 
     /* the list and its length in locals: a rule could change *e as far as the compiler knows,
-     * which made it reload both around every call */
+     * which made it reload both around every call. The rules of the modules before the
+     * stateful one run before the tracker's lookups, in the same order as ever (the lookups
+     * change nothing): the table slots sl_trk_observe asked for arrive meanwhile. */
     unsigned cls = msg_class(&c);
     const sl_rule_fn *run = e->run[cls];
-    for (size_t k = 0, n = e->n_run[cls]; k < n; k++)
+    size_t k = 0, n = e->n_run[cls];
+    for (size_t pre = e->n_pre[cls]; k < pre; k++)
+        run[k](&c);
+    if (c.tv)
+        sl_trk_lookup(&e->trk, &tv);
+    for (; k < n; k++)
         run[k](&c);
 
     if (c.tv) {

@@ -188,9 +188,9 @@ static inline uint32_t sl_trk_h32(uint64_t h)
 
 struct sl_ctx;
 
-/* What the tracker knows about the message being linted, filled by sl_trk_observe before the
- * stateful rules run (lookups only: the records are as they were before this message) and
- * recorded by sl_trk_commit after them. */
+/* What the tracker knows about the message being linted, filled by sl_trk_observe and
+ * sl_trk_lookup before the stateful rules run (lookups only: the records are as they were before
+ * this message) and recorded by sl_trk_commit after them. */
 /* Parts of the view computed only when a rule or sl_trk_commit asks for them (sl_trk_view.lazy). */
 enum { SL_TV_FURI = 1u << 0, SL_TV_ECHO = 1u << 1, SL_TV_TOTAG = 1u << 2 };
 
@@ -225,10 +225,16 @@ typedef struct sl_trk_view {
     uint64_t pend_key;        /* out-of-dialog MESSAGE: UAC + Request-URI */
     sl_txn *pending;          /* an earlier out-of-dialog MESSAGE to the same URI still pending */
     uint64_t pending_frame;
+    uint64_t ack_key;         /* ACK: the key of a MESSAGE transaction with its branch, sent-by */
     sl_txn *ack_message;      /* ACK: a MESSAGE transaction with this ACK's branch and sent-by */
 } sl_trk_view;
 
+/* The view in two steps: sl_trk_observe reads the message (parses, keys) and asks for the
+ * slots the keys lead to; sl_trk_lookup fills txn, req, dlg, pending and ack_message from the
+ * tables. Work between the two (the rules that do not read the tracker) hides the tables' cache
+ * misses; nothing may change the tables in between. */
 void sl_trk_observe(sl_tracker *t, struct sl_ctx *c, sl_trk_view *v);
+void sl_trk_lookup(sl_tracker *t, sl_trk_view *v);
 void sl_trk_commit(sl_tracker *t, struct sl_ctx *c, sl_trk_view *v);
 /* What SIP-RESP-ECHO compares, computed only for a new request's transaction and a response to
  * a request that was seen: the From (URI as §19.1.4 compares it, and tag), and the Via stack

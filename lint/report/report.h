@@ -28,6 +28,8 @@ typedef struct sl_rec_pool sl_rec_pool;
 
 /* A finding copied out of the engine's callback, so that it can wait (parallel inputs are
  * reported in command-line order). Everything is owned by the record except file and rule. */
+/* sl_rec_new_room sets every field without clearing the structure first (pooled blocks are
+ * reused): a new field must be set there too. */
 typedef struct sl_rec {
     const char *file;          /* the input's name; must outlive the record */
     const sl_rule *rule;
